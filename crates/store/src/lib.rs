@@ -1,0 +1,1 @@
+//! zhifa-store
