@@ -1,1 +1,6 @@
-//! zhifa-domain
+//! Zhifa's pure domain: types, registries' rules and the working-day calendar.
+//!
+//! No IO, no async, no database or web types. Time comes in as an argument.
+
+pub mod calendar;
+pub mod codes;

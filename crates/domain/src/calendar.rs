@@ -1,0 +1,1 @@
+//! CAL-1 working-day calendar.
