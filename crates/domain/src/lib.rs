@@ -4,3 +4,12 @@
 
 pub mod calendar;
 pub mod codes;
+pub mod citation;
+pub mod eligibility;
+pub mod event;
+pub mod item;
+pub mod regions;
+pub mod registry;
+pub mod violation;
+
+pub use violation::Violation;

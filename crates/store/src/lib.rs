@@ -1,1 +1,406 @@
-//! zhifa-store
+//! Zhifa's persistence: the append-only record spine and the registry projections, on
+//! SQLite (embedded default, one data directory) or PostgreSQL.
+//!
+//! ## Contract
+//! - [`Store::append`] and [`Store::append_batch`] are atomic: the records and their
+//!   projections are written in one transaction, or nothing is. When they return `Ok`,
+//!   the transaction is committed durably (SQLite `synchronous=FULL` in WAL mode;
+//!   PostgreSQL's commit), so an acknowledged write survives `kill -9` and power loss.
+//! - The records table refuses UPDATE and DELETE at the database (triggers on both
+//!   backends). Projections can always be rebuilt from the records
+//!   ([`Store::rebuild_projections`]).
+//! - Record `seq` numbers are gapless from 0 in commit order: writers are serialised
+//!   (SQLite's single writer; a transaction-scoped advisory lock on PostgreSQL).
+//! - Reads return `Ok(None)` for an unknown key; `Err` only for a failing database.
+
+mod registry;
+pub mod sql;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use jiff::Timestamp;
+use serde::Serialize;
+use zhifa_domain::Violation;
+use zhifa_domain::event::Event;
+
+pub use registry::*;
+use sql::{Conn, PgConn, SqliteConn, Value};
+
+/// The schema version this binary runs on.
+pub const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    include_str!("migrations/0001_common.sql"),
+    include_str!("migrations/0001_sqlite.sql"),
+    include_str!("migrations/0001_postgres.sql"),
+)];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("SQLite 错误: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL 错误: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("文件错误: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("数据库架构版本不符: {0}")]
+    Schema(String),
+    #[error("数据损坏: {0}")]
+    Corrupt(String),
+}
+
+/// Why an append did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    /// A DOMAIN rule refused the event; nothing was written.
+    #[error("{0}")]
+    Refused(Violation),
+    /// Several events of a batch were refused (index in the batch, reason); nothing was written.
+    #[error("{} 条被拒绝", .0.len())]
+    RefusedMany(Vec<(usize, Violation)>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Where the store lives.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// SQLite database `zhifa.db` inside this data directory (created if missing).
+    Sqlite { data_dir: PathBuf },
+    /// A PostgreSQL connection URL (`postgres://user@host:port/db`).
+    Postgres { url: String },
+}
+
+/// The platform clock (REC-5: a record's time is the server's, never the client's).
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}
+
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// A settable clock for tests.
+pub struct ManualClock(pub Mutex<Timestamp>);
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Who did it: `account:<login>`, `cli`, `system`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor(pub String);
+
+/// A stored record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    pub seq: i64,
+    pub kind: String,
+    pub subject: String,
+    pub actor: String,
+    pub recorded_at: Timestamp,
+    pub body: serde_json::Value,
+}
+
+enum Backend {
+    Sqlite { writer: Mutex<rusqlite::Connection>, readers: Mutex<Vec<rusqlite::Connection>>, path: PathBuf },
+    Postgres { url: String, pool: Mutex<Vec<postgres::Client>> },
+}
+
+/// The store. Cheap to share (`Arc` inside); all methods block: call them from
+/// `spawn_blocking` in async code.
+#[derive(Clone)]
+pub struct Store {
+    backend: Arc<Backend>,
+    clock: Arc<dyn Clock>,
+}
+
+fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, StoreError> {
+    let c = rusqlite::Connection::open(path)?;
+    c.busy_timeout(std::time::Duration::from_secs(10))?;
+    c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")?;
+    Ok(c)
+}
+
+fn connect_pg(url: &str) -> Result<postgres::Client, StoreError> {
+    Ok(postgres::Client::connect(url, postgres::NoTls)?)
+}
+
+impl Store {
+    /// Opens (creating or migrating as needed) the store. Refuses a database whose schema
+    /// is newer than this binary's.
+    pub fn open(config: &StoreConfig) -> Result<Store, StoreError> {
+        Self::open_with_clock(config, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(config: &StoreConfig, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        let backend = match config {
+            StoreConfig::Sqlite { data_dir } => {
+                std::fs::create_dir_all(data_dir)?;
+                let path = data_dir.join("zhifa.db");
+                let writer = open_sqlite(&path)?;
+                Backend::Sqlite { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), path }
+            }
+            StoreConfig::Postgres { url } => {
+                let client = connect_pg(url)?;
+                Backend::Postgres { url: url.clone(), pool: Mutex::new(vec![client]) }
+            }
+        };
+        let store = Store { backend: Arc::new(backend), clock };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match &*self.backend {
+            Backend::Sqlite { .. } => "sqlite",
+            Backend::Postgres { .. } => "postgres",
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let is_pg = matches!(&*self.backend, Backend::Postgres { .. });
+        self.write(|c| {
+            if is_pg {
+                // Serialise concurrent start-ups of several nodes.
+                c.execute("SELECT pg_advisory_xact_lock(72620001)", &[])?;
+            }
+            let has_meta = if is_pg {
+                c.query_opt("SELECT to_regclass('meta')::text", &[])?.and_then(|r| r.opt_text(0).map(str::to_owned)).is_some()
+            } else {
+                c.query_opt("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'", &[])?.is_some()
+            };
+            let current = if has_meta {
+                let row = c.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?;
+                row.map(|r| r.text(0).parse::<i64>())
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(format!("schema_version: {e}")))?
+                    .unwrap_or(0)
+            } else {
+                0
+            };
+            if current > SCHEMA_VERSION {
+                return Err(StoreError::Schema(format!(
+                    "数据库的架构版本为 {current}，本程序只支持到 {SCHEMA_VERSION}。请使用更新版本的 zhifa，或恢复与本程序匹配的备份。"
+                )));
+            }
+            for (version, common, sqlite, pg) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+                c.batch(common)?;
+                c.batch(if is_pg { pg } else { sqlite })?;
+                c.execute(
+                    "INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    &[Value::Text(version.to_string())],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The schema version recorded in the database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.read(|c| {
+            let r = c.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?;
+            Ok(r.map(|r| r.text(0).parse().unwrap_or(-1)).unwrap_or(0))
+        })
+    }
+
+    /// Runs `f` in one write transaction; commits if it returns `Ok`, rolls back otherwise.
+    pub(crate) fn write<R, E: From<StoreError>>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<R, E>) -> Result<R, E> {
+        match &*self.backend {
+            Backend::Sqlite { writer, .. } => {
+                let mut conn = writer.lock().unwrap_or_else(|p| p.into_inner());
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(StoreError::from)?;
+                let r = f(&mut SqliteConn(&tx))?;
+                // Commit point: after this returns, the records and projections are durable
+                // together; a crash before it leaves neither (SQLite's WAL rolls back).
+                tx.commit().map_err(StoreError::from)?;
+                Ok(r)
+            }
+            Backend::Postgres { .. } => self.with_pg(|client| {
+                let mut tx = client.transaction().map_err(StoreError::from)?;
+                // Writers are serialised so record seq numbers are gapless and in commit order.
+                tx.execute("SELECT pg_advisory_xact_lock(72620002)", &[]).map_err(StoreError::from)?;
+                let r = f(&mut PgConn(&mut tx))?;
+                // Commit point: as above; PostgreSQL's commit is durable (fsync on WAL).
+                tx.commit().map_err(StoreError::from)?;
+                Ok(r)
+            }),
+        }
+    }
+
+    /// Runs `f` on a read connection (SQLite: a pooled reader seeing the last commit).
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        match &*self.backend {
+            Backend::Sqlite { readers, path, .. } => {
+                let conn = readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+                let conn = match conn {
+                    Some(c) => c,
+                    None => open_sqlite(path)?,
+                };
+                let r = f(&mut SqliteConn(&conn));
+                let mut pool = readers.lock().unwrap_or_else(|p| p.into_inner());
+                if pool.len() < 8 {
+                    pool.push(conn);
+                }
+                r
+            }
+            Backend::Postgres { .. } => self.with_pg(|client| f(&mut PgConn(client))),
+        }
+    }
+
+    fn with_pg<R, E: From<StoreError>>(&self, f: impl FnOnce(&mut postgres::Client) -> Result<R, E>) -> Result<R, E> {
+        let Backend::Postgres { url, pool } = &*self.backend else { unreachable!() };
+        let client = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let mut client = match client {
+            Some(c) if !c.is_closed() => c,
+            _ => connect_pg(url)?,
+        };
+        let r = f(&mut client);
+        if !client.is_closed() {
+            let mut pool = pool.lock().unwrap_or_else(|p| p.into_inner());
+            if pool.len() < 16 {
+                pool.push(client);
+            }
+        }
+        r
+    }
+
+    /// Appends one event as a record, with its projection, if the rules allow it.
+    pub fn append(&self, actor: &Actor, event: Event) -> Result<Record, AppendError> {
+        match self.append_batch(actor, vec![event]) {
+            Ok(mut v) => Ok(v.remove(0)),
+            Err(AppendError::RefusedMany(mut v)) => Err(AppendError::Refused(v.remove(0).1)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Appends all events or none. Every event is checked against the state the earlier
+    /// events of the batch leave; all refusals are collected (so an import can name every
+    /// bad row) and then the whole batch is rolled back.
+    pub fn append_batch(&self, actor: &Actor, events: Vec<Event>) -> Result<Vec<Record>, AppendError> {
+        let now = self.clock.now();
+        self.write(|c| {
+            let mut refused = Vec::new();
+            let mut out = Vec::with_capacity(events.len());
+            let mut seq = next_seq(c)?;
+            for (i, event) in events.into_iter().enumerate() {
+                match registry::check_in(c, &event) {
+                    Ok(()) => {}
+                    Err(zhifa_domain::event::Refused::Rule(v)) => {
+                        refused.push((i, v));
+                        continue;
+                    }
+                    Err(zhifa_domain::event::Refused::View(e)) => return Err(AppendError::Store(e)),
+                }
+                if !refused.is_empty() {
+                    // Keep checking later events, but do not write anything any more.
+                    continue;
+                }
+                let record = insert_record(c, seq, actor, now, &event)?;
+                registry::apply(c, seq, &event)?;
+                seq += 1;
+                out.push(record);
+            }
+            if refused.is_empty() { Ok(out) } else { Err(AppendError::RefusedMany(refused)) }
+        })
+    }
+
+    /// Records in seq order, optionally of one subject (REC-8).
+    pub fn records(&self, subject: Option<&str>, after: i64, limit: i64) -> Result<Vec<Record>, StoreError> {
+        self.read(|c| {
+            let rows = match subject {
+                Some(s) => c.query(
+                    "SELECT seq, kind, subject, actor, recorded_at, body FROM records WHERE subject = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    &[s.into(), after.into(), limit.into()],
+                )?,
+                None => c.query(
+                    "SELECT seq, kind, subject, actor, recorded_at, body FROM records WHERE seq > $1 ORDER BY seq LIMIT $2",
+                    &[after.into(), limit.into()],
+                )?,
+            };
+            rows.iter().map(record_from_row).collect()
+        })
+    }
+
+    pub fn record_count(&self) -> Result<i64, StoreError> {
+        self.read(|c| Ok(c.query_opt("SELECT COUNT(*) FROM records", &[])?.map(|r| r.int(0)).unwrap_or(0)))
+    }
+
+    /// Drops every projection and replays all records into it, in one transaction.
+    pub fn rebuild_projections(&self) -> Result<(), StoreError> {
+        self.write(|c| {
+            registry::clear(c)?;
+            let mut after = -1;
+            loop {
+                let rows = c.query(
+                    "SELECT seq, kind, subject, actor, recorded_at, body FROM records WHERE seq > $1 ORDER BY seq LIMIT 1000",
+                    &[after.into()],
+                )?;
+                if rows.is_empty() {
+                    return Ok(());
+                }
+                for row in &rows {
+                    let rec = record_from_row(row)?;
+                    let event: Event = serde_json::from_value(rec.body)
+                        .map_err(|e| StoreError::Corrupt(format!("record {}: {e}", rec.seq)))?;
+                    registry::apply(c, rec.seq, &event)?;
+                    after = rec.seq;
+                }
+            }
+        })
+    }
+
+    /// Runs raw SQL (tests and operator tooling only).
+    pub fn execute_raw(&self, sql: &str) -> Result<u64, StoreError> {
+        self.write(|c| c.execute(sql, &[]))
+    }
+}
+
+fn next_seq(c: &mut dyn Conn) -> Result<i64, StoreError> {
+    let r = c.query_opt("SELECT MAX(seq) FROM records", &[])?;
+    Ok(match r.map(|r| r.0[0].clone()) {
+        Some(Value::Int(n)) => n + 1,
+        _ => 0,
+    })
+}
+
+fn insert_record(c: &mut dyn Conn, seq: i64, actor: &Actor, now: Timestamp, event: &Event) -> Result<Record, StoreError> {
+    let body = serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let text = serde_json::to_string(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let micros = now.as_microsecond();
+    c.execute(
+        "INSERT INTO records (seq, kind, subject, actor, recorded_at, body) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[seq.into(), event.kind().into(), event.subject().into(), actor.0.as_str().into(), micros.into(), text.into()],
+    )?;
+    Ok(Record {
+        seq,
+        kind: event.kind().to_string(),
+        subject: event.subject(),
+        actor: actor.0.clone(),
+        recorded_at: Timestamp::from_microsecond(micros).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        body,
+    })
+}
+
+fn record_from_row(r: &sql::Row) -> Result<Record, StoreError> {
+    Ok(Record {
+        seq: r.int(0),
+        kind: r.text(1).to_string(),
+        subject: r.text(2).to_string(),
+        actor: r.text(3).to_string(),
+        recorded_at: Timestamp::from_microsecond(r.int(4)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        body: r.json(5)?,
+    })
+}

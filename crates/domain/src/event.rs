@@ -1,0 +1,486 @@
+//! The record spine's facts for the registries. Every change is an [`Event`] written as
+//! a record; registry tables are projections of them. [`check`] decides, against the
+//! current registry, whether an event may be recorded.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::HolidayYear;
+use crate::codes::CreditCode;
+use crate::item::{InspectionEntry, ItemKind, ItemVersion};
+use crate::registry::{Agency, CertStatus, Certificate, Employment, Officer, RevocationReason};
+use crate::violation::{Violation, check_text};
+
+/// SEC-2/SEC-3 roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Officer,
+    LegalReviewer,
+    AgencyHead,
+    Supervisor,
+    SystemAdmin,
+    SecurityAdmin,
+    AuditAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 7] = [
+        Role::Officer,
+        Role::LegalReviewer,
+        Role::AgencyHead,
+        Role::Supervisor,
+        Role::SystemAdmin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Officer => "officer",
+            Role::LegalReviewer => "legal_reviewer",
+            Role::AgencyHead => "agency_head",
+            Role::Supervisor => "supervisor",
+            Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Officer => "执法人员",
+            Role::LegalReviewer => "法制审核人员",
+            Role::AgencyHead => "机关负责人",
+            Role::Supervisor => "执法监督人员",
+            Role::SystemAdmin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s.trim() || r.label() == s.trim())
+    }
+    fn is_admin(self) -> bool {
+        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
+    }
+}
+
+/// A staff account (the full login comes with the staff application; API tokens now).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub login: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    /// The agency the account works in; `None` for platform-level accounts.
+    #[serde(default)]
+    pub agency: Option<CreditCode>,
+}
+
+impl Account {
+    pub fn validate(&self) -> Result<(), Violation> {
+        crate::registry::check_key("login", &self.login, "SEC-1")?;
+        check_text("display_name", &self.display_name, 40, true)?;
+        if self.roles.is_empty() {
+            return Err(Violation::new("SEC-2", "账号至少要有一个角色").at("roles"));
+        }
+        let admins: Vec<&str> = self.roles.iter().filter(|r| r.is_admin()).map(|r| r.label()).collect();
+        if admins.len() > 1 {
+            return Err(Violation::new(
+                "SEC-3",
+                format!("系统、安全、审计三类管理员不得由同一账号兼任（{}）", admins.join("、")),
+            )
+            .at("roles"));
+        }
+        Ok(())
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A registry fact. Serialized with `type` as the tag; the tag is the record's kind.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    AgencyRegistered { agency: Agency },
+    AgencyUpdated { agency: Agency },
+    OfficerRegistered { officer: Officer },
+    OfficerUpdated { officer: Officer },
+    CertificateIssued { certificate: Certificate },
+    CertificateSuspended { number: String, on: Date, reason: String },
+    CertificateReinstated { number: String, on: Date },
+    CertificateRevoked { number: String, on: Date, reason: RevocationReason },
+    CertificateChecked { number: String, on: Date, passed: bool, #[serde(default)] note: String },
+    TrainingRecorded { staff_no: String, year: i16, hours: u32, course: String },
+    ExamRecorded { staff_no: String, on: Date, passed: bool, #[serde(default)] score: Option<u32> },
+    ReviewerAppointed { agency: CreditCode, staff_no: String, on: Date },
+    ReviewerRemoved { agency: CreditCode, staff_no: String, on: Date, reason: String },
+    ItemVersionAdded { item: ItemVersion },
+    InspectionEntrySet { entry: InspectionEntry },
+    InspectionEntryRemoved { code: String, reason: String },
+    CalendarYearLoaded { year: HolidayYear },
+    AccountCreated { account: Account },
+    TokenCreated { id: String, login: String, token_sha256: String, label: String },
+    TokenRevoked { id: String },
+}
+
+impl Event {
+    /// The record kind (the serde tag).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::AgencyRegistered { .. } => "agency_registered",
+            Event::AgencyUpdated { .. } => "agency_updated",
+            Event::OfficerRegistered { .. } => "officer_registered",
+            Event::OfficerUpdated { .. } => "officer_updated",
+            Event::CertificateIssued { .. } => "certificate_issued",
+            Event::CertificateSuspended { .. } => "certificate_suspended",
+            Event::CertificateReinstated { .. } => "certificate_reinstated",
+            Event::CertificateRevoked { .. } => "certificate_revoked",
+            Event::CertificateChecked { .. } => "certificate_checked",
+            Event::TrainingRecorded { .. } => "training_recorded",
+            Event::ExamRecorded { .. } => "exam_recorded",
+            Event::ReviewerAppointed { .. } => "reviewer_appointed",
+            Event::ReviewerRemoved { .. } => "reviewer_removed",
+            Event::ItemVersionAdded { .. } => "item_version_added",
+            Event::InspectionEntrySet { .. } => "inspection_entry_set",
+            Event::InspectionEntryRemoved { .. } => "inspection_entry_removed",
+            Event::CalendarYearLoaded { .. } => "calendar_year_loaded",
+            Event::AccountCreated { .. } => "account_created",
+            Event::TokenCreated { .. } => "token_created",
+            Event::TokenRevoked { .. } => "token_revoked",
+        }
+    }
+
+    /// What the record is about, e.g. `officer/A001`; records of one subject are kept
+    /// together (REC-8).
+    pub fn subject(&self) -> String {
+        match self {
+            Event::AgencyRegistered { agency } | Event::AgencyUpdated { agency } => format!("agency/{}", agency.code),
+            Event::OfficerRegistered { officer } | Event::OfficerUpdated { officer } => {
+                format!("officer/{}", officer.staff_no)
+            }
+            Event::CertificateIssued { certificate } => format!("certificate/{}", certificate.number),
+            Event::CertificateSuspended { number, .. }
+            | Event::CertificateReinstated { number, .. }
+            | Event::CertificateRevoked { number, .. }
+            | Event::CertificateChecked { number, .. } => format!("certificate/{number}"),
+            Event::TrainingRecorded { staff_no, .. } | Event::ExamRecorded { staff_no, .. } => {
+                format!("officer/{staff_no}")
+            }
+            Event::ReviewerAppointed { staff_no, .. } | Event::ReviewerRemoved { staff_no, .. } => {
+                format!("officer/{staff_no}")
+            }
+            Event::ItemVersionAdded { item } => format!("item/{}", item.code),
+            Event::InspectionEntrySet { entry } => format!("inspection/{}", entry.code),
+            Event::InspectionEntryRemoved { code, .. } => format!("inspection/{code}"),
+            Event::CalendarYearLoaded { year } => format!("calendar/{}", year.year),
+            Event::AccountCreated { account } => format!("account/{}", account.login),
+            Event::TokenCreated { id, .. } | Event::TokenRevoked { id } => format!("token/{id}"),
+        }
+    }
+}
+
+/// What [`check`] needs to know of the current registry. The store implements it over
+/// the transaction the event will be written in, so a batch sees its own earlier events.
+pub trait RegistryView {
+    type Error;
+    fn agency(&self, code: &CreditCode) -> Result<Option<Agency>, Self::Error>;
+    fn officer(&self, staff_no: &str) -> Result<Option<Officer>, Self::Error>;
+    fn certificate(&self, number: &str) -> Result<Option<Certificate>, Self::Error>;
+    fn latest_item(&self, code: &str) -> Result<Option<ItemVersion>, Self::Error>;
+    fn inspection_entry(&self, code: &str) -> Result<Option<InspectionEntry>, Self::Error>;
+    /// Is the person a reviewer of the agency now?
+    fn is_reviewer(&self, agency: &CreditCode, staff_no: &str) -> Result<bool, Self::Error>;
+    /// Has the person ever been appointed reviewer (of any agency)?
+    fn was_ever_reviewer(&self, staff_no: &str) -> Result<bool, Self::Error>;
+    fn account(&self, login: &str) -> Result<Option<Account>, Self::Error>;
+    /// `Some(revoked)` when the token exists.
+    fn token_revoked(&self, id: &str) -> Result<Option<bool>, Self::Error>;
+}
+
+/// Why an event was not recorded.
+#[derive(Debug)]
+pub enum Refused<E> {
+    Rule(Violation),
+    View(E),
+}
+
+impl<E> From<Violation> for Refused<E> {
+    fn from(v: Violation) -> Self {
+        Refused::Rule(v)
+    }
+}
+
+fn rule<E>(rule: &'static str, field: &str, msg: impl Into<String>) -> Refused<E> {
+    Refused::Rule(Violation::new(rule, msg).at(field))
+}
+
+/// Decides whether `event` may be recorded given the registry as `view` sees it.
+pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::Error>> {
+    let v = |r: Result<_, V::Error>| r.map_err(Refused::View);
+    match event {
+        Event::AgencyRegistered { agency } | Event::AgencyUpdated { agency } => {
+            agency.validate()?;
+            if crate::regions::lookup(&agency.region).is_none() {
+                return Err(rule("SUBJ-1", "region", format!("行政区划代码 {} 不在 GB/T 2260 代码表中", agency.region)));
+            }
+            let existing = v(view.agency(&agency.code))?;
+            match (event, existing) {
+                (Event::AgencyRegistered { .. }, Some(_)) => {
+                    return Err(rule("SUBJ-1", "code", format!("统一社会信用代码 {} 已登记", agency.code)));
+                }
+                (Event::AgencyUpdated { .. }, None) => {
+                    return Err(rule("SUBJ-1", "code", format!("执法主体 {} 不存在", agency.code)));
+                }
+                _ => {}
+            }
+            if let Some(by) = &agency.entrusted_by {
+                let Some(principal) = v(view.agency(by))? else {
+                    return Err(rule("SUBJ-2", "entrusted_by", format!("委托机关 {by} 不存在")));
+                };
+                if principal.entrusted_by.is_some() {
+                    return Err(rule("SUBJ-2", "entrusted_by", "受委托组织不得再委托"));
+                }
+            }
+        }
+        Event::OfficerRegistered { officer } | Event::OfficerUpdated { officer } => {
+            officer.validate()?;
+            let existing = v(view.officer(&officer.staff_no))?;
+            match (event, existing) {
+                (Event::OfficerRegistered { .. }, Some(_)) => {
+                    return Err(rule("STAFF-1", "staff_no", format!("人员编号 {} 已存在", officer.staff_no)));
+                }
+                (Event::OfficerUpdated { .. }, None) => {
+                    return Err(rule("STAFF-1", "staff_no", format!("人员 {} 不存在", officer.staff_no)));
+                }
+                _ => {}
+            }
+            if v(view.agency(&officer.agency))?.is_none() {
+                return Err(rule("STAFF-1", "agency", format!("执法主体 {} 不存在", officer.agency)));
+            }
+        }
+        Event::CertificateIssued { certificate } => {
+            certificate.validate()?;
+            if v(view.certificate(&certificate.number))?.is_some() {
+                return Err(rule("STAFF-2", "number", format!("执法证号 {} 已存在", certificate.number)));
+            }
+            let Some(holder) = v(view.officer(&certificate.holder))? else {
+                return Err(rule("STAFF-2", "holder", format!("持证人 {} 不存在", certificate.holder)));
+            };
+            if holder.employment != Employment::Established {
+                return Err(rule(
+                    "STAFF-4",
+                    "holder",
+                    format!("{}（{}）不得申领执法证", holder.name, holder.employment.label()),
+                ));
+            }
+            let agency = v(view.agency(&holder.agency))?;
+            if let Some(agency) = agency {
+                if let Some(d) = certificate.categories.iter().find(|d| !agency.domains.contains(d)) {
+                    return Err(rule(
+                        "STAFF-2",
+                        "categories",
+                        format!("执法类别「{}」不在持证人所在执法主体{}的执法领域内", d.label(), agency.name),
+                    ));
+                }
+            }
+        }
+        Event::CertificateSuspended { number, on, reason } => {
+            check_text("reason", reason, 500, true)?;
+            let c = existing_cert(view, number)?;
+            check_date_not_before(on, c.issued_on)?;
+            if c.status != CertStatus::Valid {
+                return Err(rule("STAFF-2", "number", format!("执法证 {number} 当前为「{}」，不能暂扣", c.status.label())));
+            }
+        }
+        Event::CertificateReinstated { number, on } => {
+            let c = existing_cert(view, number)?;
+            check_date_not_before(on, c.issued_on)?;
+            if !matches!(c.status, CertStatus::Suspended { .. }) {
+                return Err(rule("STAFF-2", "number", format!("执法证 {number} 当前为「{}」，不能恢复", c.status.label())));
+            }
+        }
+        Event::CertificateRevoked { number, on, .. } => {
+            let c = existing_cert(view, number)?;
+            check_date_not_before(on, c.issued_on)?;
+            if matches!(c.status, CertStatus::Revoked { .. }) {
+                return Err(rule("STAFF-2", "number", format!("执法证 {number} 已注销")));
+            }
+        }
+        Event::CertificateChecked { number, on, note, .. } => {
+            check_text("note", note, 500, false)?;
+            let c = existing_cert(view, number)?;
+            check_date_not_before(on, c.issued_on)?;
+            if matches!(c.status, CertStatus::Revoked { .. }) {
+                return Err(rule("STAFF-3", "number", format!("执法证 {number} 已注销，不能年检")));
+            }
+        }
+        Event::TrainingRecorded { staff_no, year, hours, course } => {
+            check_text("course", course, 200, true)?;
+            existing_officer(view, staff_no)?;
+            if !(1..=200).contains(hours) {
+                return Err(rule("STAFF-3", "hours", format!("培训学时 {hours} 须在 1 至 200 之间")));
+            }
+            if !(2000..=2100).contains(year) {
+                return Err(rule("STAFF-3", "year", format!("年度 {year} 不合理")));
+            }
+        }
+        Event::ExamRecorded { staff_no, score, .. } => {
+            existing_officer(view, staff_no)?;
+            if score.is_some_and(|s| s > 100) {
+                return Err(rule("STAFF-3", "score", "考试成绩须在 0 至 100 之间"));
+            }
+        }
+        Event::ReviewerAppointed { agency, staff_no, .. } => {
+            let officer = existing_officer(view, staff_no)?;
+            if v(view.agency(agency))?.is_none() {
+                return Err(rule("STAFF-5", "agency", format!("执法主体 {agency} 不存在")));
+            }
+            if &officer.agency != agency {
+                return Err(rule("STAFF-5", "staff_no", format!("{} 不属于执法主体 {agency}", officer.name)));
+            }
+            if v(view.is_reviewer(agency, staff_no))? {
+                return Err(rule("STAFF-5", "staff_no", format!("{} 已是该机关的法制审核人员", officer.name)));
+            }
+            if !v(view.was_ever_reviewer(staff_no))? && !officer.legal_qualification {
+                return Err(rule(
+                    "STAFF-5",
+                    "staff_no",
+                    format!("{} 初次从事法制审核，须取得法律职业资格", officer.name),
+                ));
+            }
+        }
+        Event::ReviewerRemoved { agency, staff_no, reason, .. } => {
+            check_text("reason", reason, 500, true)?;
+            if !v(view.is_reviewer(agency, staff_no))? {
+                return Err(rule("STAFF-5", "staff_no", format!("{staff_no} 不是该机关的法制审核人员")));
+            }
+        }
+        Event::ItemVersionAdded { item } => check_item(item, view)?,
+        Event::InspectionEntrySet { entry } => {
+            entry.validate()?;
+            if v(view.agency(&entry.agency))?.is_none() {
+                return Err(rule("ITEM-5", "agency", format!("执法主体 {} 不存在", entry.agency)));
+            }
+            match v(view.latest_item(&entry.item_code))? {
+                Some(i) if i.kind == ItemKind::Inspection && i.in_force() => {}
+                Some(i) => {
+                    return Err(rule(
+                        "ITEM-5",
+                        "item_code",
+                        format!("事项 {} 是{}（{}），不是有效的行政检查事项", i.code, i.kind.label(), i.change.label()),
+                    ));
+                }
+                None => return Err(rule("ITEM-5", "item_code", format!("事项 {} 不存在", entry.item_code))),
+            }
+        }
+        Event::InspectionEntryRemoved { code, reason } => {
+            check_text("reason", reason, 500, true)?;
+            if v(view.inspection_entry(code))?.is_none() {
+                return Err(rule("ITEM-5", "code", format!("抽查事项 {code} 不存在")));
+            }
+        }
+        Event::CalendarYearLoaded { .. } => {}
+        Event::AccountCreated { account } => {
+            account.validate()?;
+            if v(view.account(&account.login))?.is_some() {
+                return Err(rule("SEC-1", "login", format!("账号 {} 已存在", account.login)));
+            }
+            if let Some(a) = &account.agency {
+                if v(view.agency(a))?.is_none() {
+                    return Err(rule("SEC-2", "agency", format!("执法主体 {a} 不存在")));
+                }
+            }
+        }
+        Event::TokenCreated { id, login, token_sha256, label } => {
+            check_text("label", label, 100, false)?;
+            if v(view.account(login))?.is_none() {
+                return Err(rule("SEC-1", "login", format!("账号 {login} 不存在")));
+            }
+            if token_sha256.len() != 64 || !token_sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(rule("SEC-1", "token_sha256", "令牌摘要格式错误"));
+            }
+            if v(view.token_revoked(id))?.is_some() {
+                return Err(rule("SEC-1", "id", format!("令牌 {id} 已存在")));
+            }
+        }
+        Event::TokenRevoked { id } => match v(view.token_revoked(id))? {
+            None => return Err(rule("SEC-1", "id", format!("令牌 {id} 不存在"))),
+            Some(true) => return Err(rule("SEC-1", "id", format!("令牌 {id} 已吊销"))),
+            Some(false) => {}
+        },
+    }
+    Ok(())
+}
+
+fn existing_cert<V: RegistryView>(view: &V, number: &str) -> Result<Certificate, Refused<V::Error>> {
+    view.certificate(number)
+        .map_err(Refused::View)?
+        .ok_or_else(|| rule("STAFF-2", "number", format!("执法证 {number} 不存在")))
+}
+
+fn existing_officer<V: RegistryView>(view: &V, staff_no: &str) -> Result<Officer, Refused<V::Error>> {
+    view.officer(staff_no)
+        .map_err(Refused::View)?
+        .ok_or_else(|| rule("STAFF-1", "staff_no", format!("人员 {staff_no} 不存在")))
+}
+
+fn check_date_not_before<E>(on: &Date, issued: Date) -> Result<(), Refused<E>> {
+    if *on < issued {
+        return Err(rule("STAFF-2", "on", format!("日期 {on} 早于发证日期 {issued}")));
+    }
+    Ok(())
+}
+
+fn check_item<V: RegistryView>(item: &ItemVersion, view: &V) -> Result<(), Refused<V::Error>> {
+    let v = |r: Result<_, V::Error>| r.map_err(Refused::View);
+    item.validate()?;
+    let Some(agency) = v(view.agency(&item.agency))? else {
+        return Err(rule("ITEM-1", "agency", format!("实施主体 {} 不存在", item.agency)));
+    };
+    if !agency.domains.contains(&item.domain) {
+        return Err(rule(
+            "ITEM-1",
+            "domain",
+            format!("{}的执法领域不含「{}」", agency.name, item.domain.label()),
+        ));
+    }
+    if let Some(to) = &item.delegated_to {
+        if v(view.agency(to))?.is_none() {
+            return Err(rule("ITEM-3", "delegated_to", format!("承接主体 {to} 不存在")));
+        }
+    }
+    if let Some(target) = &item.merged_into {
+        match v(view.latest_item(target))? {
+            Some(t) if t.in_force() => {}
+            _ => return Err(rule("ITEM-3", "merged_into", format!("并入的事项 {target} 不存在或已失效"))),
+        }
+    }
+    let previous = v(view.latest_item(&item.code))?;
+    match previous {
+        None if item.version != 1 => {
+            return Err(rule("ITEM-3", "version", format!("事项 {} 不存在，版本号应为 1", item.code)));
+        }
+        None => {}
+        Some(p) => {
+            if item.version != p.version + 1 {
+                return Err(rule(
+                    "ITEM-3",
+                    "version",
+                    format!("事项 {} 当前为第 {} 版，新版本号应为 {}", item.code, p.version, p.version + 1),
+                ));
+            }
+            if !p.in_force() {
+                return Err(rule("ITEM-3", "code", format!("事项 {} 已{}，不能再变更", item.code, p.change.label())));
+            }
+            if item.effective_from < p.effective_from {
+                return Err(rule(
+                    "ITEM-3",
+                    "effective_from",
+                    format!("生效日期 {} 早于上一版的生效日期 {}", item.effective_from, p.effective_from),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
