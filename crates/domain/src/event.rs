@@ -211,13 +211,16 @@ impl<E> From<Violation> for Refused<E> {
     }
 }
 
+fn v<T, E>(r: Result<T, E>) -> Result<T, Refused<E>> {
+    r.map_err(Refused::View)
+}
+
 fn rule<E>(rule: &'static str, field: &str, msg: impl Into<String>) -> Refused<E> {
     Refused::Rule(Violation::new(rule, msg).at(field))
 }
 
 /// Decides whether `event` may be recorded given the registry as `view` sees it.
 pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::Error>> {
-    let v = |r: Result<_, V::Error>| r.map_err(Refused::View);
     match event {
         Event::AgencyRegistered { agency } | Event::AgencyUpdated { agency } => {
             agency.validate()?;
@@ -380,7 +383,9 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
                 return Err(rule("ITEM-5", "code", format!("抽查事项 {code} 不存在")));
             }
         }
-        Event::CalendarYearLoaded { .. } => {}
+        Event::CalendarYearLoaded { year } => {
+            year.validate().map_err(|e| rule("CAL-1", "year", e.to_string().trim_start_matches("CAL-1: ").to_string()))?;
+        }
         Event::AccountCreated { account } => {
             account.validate()?;
             if v(view.account(&account.login))?.is_some() {
@@ -433,7 +438,6 @@ fn check_date_not_before<E>(on: &Date, issued: Date) -> Result<(), Refused<E>> {
 }
 
 fn check_item<V: RegistryView>(item: &ItemVersion, view: &V) -> Result<(), Refused<V::Error>> {
-    let v = |r: Result<_, V::Error>| r.map_err(Refused::View);
     item.validate()?;
     let Some(agency) = v(view.agency(&item.agency))? else {
         return Err(rule("ITEM-1", "agency", format!("实施主体 {} 不存在", item.agency)));

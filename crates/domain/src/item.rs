@@ -27,7 +27,6 @@ macro_rules! str_enum {
         }
     };
 }
-pub(crate) use str_enum;
 
 str_enum!(
     /// ITEM-1 kinds of administrative power.
@@ -136,7 +135,7 @@ impl Penalty {
     fn validate(&self, field: &str) -> Result<(), Violation> {
         let bad = |m: String| Err(Violation::new("ITEM-4", m).at(field));
         match *self {
-            Penalty::Fine { min_fen, max_fen } if min_fen < 0 => bad(format!("罚款下限 {} 元不能为负", yuan(min_fen))),
+            Penalty::Fine { min_fen, .. } if min_fen < 0 => bad(format!("罚款下限 {} 元不能为负", yuan(min_fen))),
             Penalty::Fine { min_fen, max_fen } if min_fen > max_fen => {
                 bad(format!("罚款下限 {} 元大于上限 {} 元", yuan(min_fen), yuan(max_fen)))
             }

@@ -27,18 +27,20 @@ fn table() -> &'static BTreeMap<String, Region> {
                 continue;
             }
             let cols: Vec<&str> = line.split(',').collect();
-            let bad = || panic!("data/regions.csv line {}: malformed: {line}", n + 1);
-            if cols.len() != 4 {
-                bad();
+            fn bad<T>(n: usize, line: &str) -> T {
+                panic!("data/regions.csv line {}: malformed: {line}", n + 1)
             }
-            let code = RegionCode::parse(cols[0]).unwrap_or_else(|_| bad());
+            if cols.len() != 4 {
+                bad::<()>(n, line);
+            }
+            let code = RegionCode::parse(cols[0]).unwrap_or_else(|_| bad(n, line));
             let level = match cols[2] {
                 "province" => RegionLevel::Province,
                 "city" => RegionLevel::City,
                 "county" => RegionLevel::County,
-                _ => bad(),
+                _ => bad(n, line),
             };
-            let parent = if cols[3].is_empty() { None } else { Some(RegionCode::parse(cols[3]).unwrap_or_else(|_| bad())) };
+            let parent = if cols[3].is_empty() { None } else { Some(RegionCode::parse(cols[3]).unwrap_or_else(|_| bad(n, line))) };
             out.insert(code.as_str().to_string(), Region { code, name: cols[1].to_string(), level, parent });
         }
         out

@@ -528,6 +528,22 @@ impl ReviewerRatio {
     }
 }
 
+/// The registries as plain data: what export writes and import reads.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Snapshot {
+    pub agencies: Vec<Agency>,
+    pub officers: Vec<Officer>,
+    /// (staff_no, latest passed exam)
+    pub exams: Vec<(String, Date)>,
+    pub certificates: Vec<Certificate>,
+    /// (staff_no, year, hours)
+    pub training: Vec<(String, i16, u32)>,
+    /// Current appointments: (agency, staff_no, since)
+    pub reviewers: Vec<(String, String, Date)>,
+    pub item_versions: Vec<crate::item::ItemVersion>,
+    pub inspection_list: Vec<crate::item::InspectionEntry>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,7 +584,9 @@ mod tests {
         checked.last_check_on = Some(date(2026, 2, 20));
         assert_eq!(checked.standing(date(2026, 3, 2), &p).state, CertState::Valid);
         assert_eq!(checked.standing(date(2029, 3, 1), &p).state, CertState::Expired);
-        assert_eq!(checked.standing(date(2029, 1, 1), &p).state, CertState::CheckDueSoon);
+        assert_eq!(checked.standing(date(2029, 1, 1), &p).state, CertState::CheckOverdue);
+        checked.last_check_on = Some(date(2028, 2, 1));
+        assert_eq!(checked.standing(date(2029, 1, 1), &p).state, CertState::ExpiringSoon);
     }
 
     #[test]

@@ -103,9 +103,8 @@ pub enum ProveError<E> {
 
 /// The stored-hash index of node `(level, n)`.
 ///
-/// Level `L`'s `n`th hash is written right after level `L+1`'s... that is, node `(L, n)` is
-/// written together with leaf `(n+1)·2^L − 1`, after that leaf's hash and the hashes of the
-/// lower levels it completes.
+/// Node `(L, n)` is written with the last leaf it covers, leaf `(n+1)·2^L − 1`: right after
+/// that leaf's hash and the lower-level nodes the same leaf completes.
 pub fn stored_hash_index(level: u8, n: u64) -> u64 {
     // Work down to the level-0 record that completes this node.
     let mut n = n;

@@ -10,7 +10,7 @@ use zhifa_domain::codes::CreditCode;
 use zhifa_domain::event::{Account, Event, Refused, RegistryView};
 use zhifa_domain::item::{InspectionEntry, ItemVersion};
 use zhifa_domain::registry::{
-    Agency, CertStatus, Certificate, Domain, Officer, Qualification, ReviewerRatio,
+    Agency, CertStatus, Certificate, Domain, Officer, Qualification, ReviewerRatio, Snapshot,
 };
 
 use crate::sql::{Conn, Row, Value};
@@ -558,7 +558,7 @@ impl Store {
             self.read(|c| c.query("SELECT doc FROM calendar_years ORDER BY year", &[])?.iter().map(|r| r.json(0)).collect())?;
         let mut cal = Calendar::shipped();
         for y in years {
-            cal.load(y);
+            cal.load(y).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         }
         Ok(cal)
     }
@@ -638,18 +638,3 @@ fn officer_record(c: &mut dyn Conn, officer: Officer) -> Result<OfficerRecord, S
     Ok(OfficerRecord { officer, agency_name, certificates, qualification: Qualification { exam_passed_on, training }, reviewer_of })
 }
 
-/// The registries as plain data: what export writes and import reads.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Snapshot {
-    pub agencies: Vec<Agency>,
-    pub officers: Vec<Officer>,
-    /// (staff_no, latest passed exam)
-    pub exams: Vec<(String, Date)>,
-    pub certificates: Vec<Certificate>,
-    /// (staff_no, year, hours)
-    pub training: Vec<(String, i16, u32)>,
-    /// Current appointments: (agency, staff_no, since)
-    pub reviewers: Vec<(String, String, Date)>,
-    pub item_versions: Vec<ItemVersion>,
-    pub inspection_list: Vec<InspectionEntry>,
-}
