@@ -66,6 +66,7 @@ pub enum CalendarError {
 
 /// One exception to Monday–Friday: a holiday (`off`) or an adjusted working day.
 /// Serializes in the holiday-cn shape: `{"name": …, "date": "YYYY-MM-DD", "isOffDay": …}`.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HolidayDay {
     /// The holiday it belongs to, e.g. "春节" (also on its adjusted working days).
@@ -89,6 +90,7 @@ pub struct HolidayYear {
     pub papers: Vec<String>,
 }
 
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Deserialize)]
 struct RawYear {
     year: i16,
@@ -96,6 +98,7 @@ struct RawYear {
     days: Vec<HolidayDay>,
 }
 
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Serialize)]
 struct FileOut<'a> {
     #[serde(rename = "$schema", skip_serializing_if = "Option::is_none")]
@@ -234,6 +237,7 @@ impl<'de> Deserialize<'de> for HolidayYear {
 }
 
 /// What one date is.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayKind {
     pub working: bool,
@@ -245,6 +249,7 @@ pub struct DayKind {
 }
 
 /// A computed due date.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
     pub date: Date,
@@ -933,5 +938,15 @@ mod tests {
             c.add_calendar_days(date(2026, 1, 31), 29).date,
             date(2026, 3, 1)
         );
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for HolidayYear {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HolidayYear".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        RawYear::json_schema(g)
     }
 }

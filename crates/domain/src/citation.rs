@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::violation::{Violation, check_text};
 
 /// What a cited provision does for an item.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BasisRole {
@@ -44,6 +45,7 @@ impl BasisRole {
 }
 
 /// A provision: law, article, and optionally paragraph and item.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Provision {
     pub law: String,
@@ -55,6 +57,7 @@ pub struct Provision {
 }
 
 /// A citation in an item's legal basis: a provision and its role.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Citation {
     pub law: String,

@@ -75,6 +75,7 @@ const CREDIT_WEIGHTS: [u32; 17] = [
 ///
 /// Parsing trims surrounding whitespace but does not change case: the standard uses
 /// upper-case letters only.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CreditCode(String);
@@ -199,6 +200,7 @@ const ID_BIRTH_YEARS: std::ops::RangeInclusive<i16> = 1850..=2199;
 ///
 /// Parsing trims surrounding whitespace and accepts a lower-case `x` check character,
 /// stored as `X`. The old 15-digit numbers are not accepted.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ResidentId(String);
@@ -341,6 +343,7 @@ const PROVINCE_PREFIXES: [u8; 34] = [
 ];
 
 /// The level of a [`RegionCode`], read from its digits.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RegionLevel {
@@ -356,6 +359,7 @@ pub enum RegionLevel {
 /// A six-digit administrative division code (GB/T 2260). Checked: six ASCII digits, a real
 /// province prefix, and no `xx00yy` with `yy` ≠ `00`. Whether the code is in force is not
 /// checked (that needs the code table).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RegionCode([u8; 6]);

@@ -21,6 +21,7 @@ pub struct ActingCase<'a> {
     pub policy: &'a QualificationPolicy,
 }
 
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Eligibility {
     pub allowed: bool,

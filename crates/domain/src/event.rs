@@ -12,6 +12,7 @@ use crate::registry::{Agency, CertStatus, Certificate, Employment, Officer, Revo
 use crate::violation::{Violation, check_text};
 
 /// SEC-2/SEC-3 roles.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -65,6 +66,7 @@ impl Role {
 }
 
 /// A staff account (the full login comes with the staff application; API tokens now).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub login: String,
@@ -99,6 +101,7 @@ impl Account {
 }
 
 /// A registry fact. Serialized with `type` as the tag; the tag is the record's kind.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {

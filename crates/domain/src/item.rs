@@ -12,6 +12,7 @@ use crate::violation::{Violation, check_text};
 macro_rules! str_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
         $(#[$m])*
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
@@ -97,6 +98,7 @@ str_enum!(
 );
 
 /// A penalty within a benchmark grade (ITEM-4). Money in fen.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Penalty {
@@ -161,6 +163,7 @@ fn times(pct: u32) -> String {
 }
 
 /// One grade of a benchmark.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grade {
     pub grade: Seriousness,
@@ -170,6 +173,7 @@ pub struct Grade {
     pub cites: Provision,
 }
 
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Circumstance {
     pub effect: Effect,
@@ -177,6 +181,7 @@ pub struct Circumstance {
 }
 
 /// ITEM-4 discretion benchmark (裁量基准).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Benchmark {
     pub grades: Vec<Grade>,
@@ -189,6 +194,7 @@ pub struct Benchmark {
 
 /// One version of a power item (ITEM-1, ITEM-3). Versions of an item are numbered from 1;
 /// a case keeps the version in force when it was opened.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemVersion {
     pub code: String,
@@ -318,6 +324,7 @@ impl ItemVersion {
 }
 
 /// ITEM-5: an entry of the random-inspection item list (随机抽查事项清单).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectionEntry {
     pub code: String,

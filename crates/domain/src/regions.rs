@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::codes::{RegionCode, RegionLevel};
 
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Region {
     pub code: RegionCode,

@@ -8,6 +8,7 @@ use crate::violation::{Violation, check_text};
 
 /// Enforcement domains (执法领域), also the law-enforcement categories (执法类别) a
 /// certificate covers (STAFF-2).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Domain {
@@ -100,6 +101,7 @@ pub fn format_domains(ds: &[Domain]) -> String {
 }
 
 /// Government level of an agency.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -134,6 +136,7 @@ impl Level {
 }
 
 /// SUBJ-1: only a confirmed and published agency may act in its own name.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AgencyStatus {
@@ -172,6 +175,7 @@ impl AgencyStatus {
 }
 
 /// An enforcement subject (执法主体), SUBJ-1.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agency {
     pub code: CreditCode,
@@ -211,6 +215,7 @@ impl Agency {
 
 /// Employment kind. STAFF-4: contract and temporary staff, and auxiliary staff, never
 /// count as one of the two officers.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Employment {
@@ -250,6 +255,7 @@ impl Employment {
 
 /// A person in an agency's staff registry (STAFF-1). Legal reviewers are registered as
 /// staff too (STAFF-5).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Officer {
     /// 人员编号: the agency's own unique staff number; the registry's key.
@@ -290,6 +296,7 @@ impl Officer {
 }
 
 /// STAFF-2 revocation reasons (seed 002).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RevocationReason {
@@ -333,6 +340,7 @@ impl RevocationReason {
 }
 
 /// STAFF-2 certificate status.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum CertStatus {
@@ -359,6 +367,7 @@ impl CertStatus {
 }
 
 /// A law-enforcement certificate (执法证), STAFF-2.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {
     pub number: String,
@@ -425,6 +434,7 @@ impl Certificate {
 }
 
 /// The public view of a certificate's standing (PUB-3) and the flags of STAFF-3.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CertState {
@@ -468,6 +478,7 @@ impl CertState {
     }
 }
 
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct CertStanding {
     pub state: CertState,
@@ -476,6 +487,7 @@ pub struct CertStanding {
 }
 
 /// STAFF-3 settings; the defaults are the DOMAIN's.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QualificationPolicy {
     /// Training hours required per calendar year (default 40; some rules ask 60).
@@ -493,6 +505,7 @@ impl Default for QualificationPolicy {
 }
 
 /// STAFF-3 qualification facts about a person, from the records.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Qualification {
     /// Date of the latest passed exam.
@@ -508,6 +521,7 @@ impl Qualification {
 }
 
 /// STAFF-5: reviewers should number at least 5% of the agency's officers, and at least one.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReviewerRatio {
     pub agency: CreditCode,

@@ -36,7 +36,8 @@ pub enum CheckpointError {
 
 /// A decimal with no leading zeroes (unless it is `0`) that fits in a `u64`.
 pub(crate) fn parse_decimal(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
+    {
         return None;
     }
     s.parse().ok()
@@ -177,7 +178,8 @@ mod tests {
     use super::*;
     use crate::note::Ed25519Signer;
 
-    const SPEC: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    const SPEC: &str =
+        "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
     #[test]
     fn spec_example_round_trips() {
@@ -196,13 +198,32 @@ mod tests {
     fn malformed_bodies() {
         for (text, why) in [
             ("o\n1\n", "malformed checkpoint: no root hash line"),
-            ("o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n", "malformed checkpoint: tree size is not a decimal without leading zeroes"),
-            ("o\n1\nAAAA\n", "malformed checkpoint: root hash is not base64 of 32 bytes"),
-            ("\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n", "malformed checkpoint: origin must be one non-empty line"),
-            ("o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n", "malformed checkpoint: extension lines must be non-empty single lines"),
-            ("o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=", "malformed checkpoint: text does not end in a newline"),
+            (
+                "o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+                "malformed checkpoint: tree size is not a decimal without leading zeroes",
+            ),
+            (
+                "o\n1\nAAAA\n",
+                "malformed checkpoint: root hash is not base64 of 32 bytes",
+            ),
+            (
+                "\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
+                "malformed checkpoint: origin must be one non-empty line",
+            ),
+            (
+                "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n\n",
+                "malformed checkpoint: extension lines must be non-empty single lines",
+            ),
+            (
+                "o\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=",
+                "malformed checkpoint: text does not end in a newline",
+            ),
         ] {
-            assert_eq!(Checkpoint::parse(text).unwrap_err().to_string(), why, "{text:?}");
+            assert_eq!(
+                Checkpoint::parse(text).unwrap_err().to_string(),
+                why,
+                "{text:?}"
+            );
         }
     }
 

@@ -15,7 +15,7 @@
 
 use std::fmt;
 
-use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
 
 use crate::hash::Hash;
 use crate::note::{
@@ -146,7 +146,8 @@ impl CosignatureSigner {
         let mut bytes = Vec::with_capacity(72);
         bytes.extend_from_slice(&timestamp.to_be_bytes());
         bytes.extend_from_slice(&sig.to_bytes());
-        NoteSignature::new(self.name.clone(), self.key_id, bytes).expect("name checked, bytes non-empty")
+        NoteSignature::new(self.name.clone(), self.key_id, bytes)
+            .expect("name checked, bytes non-empty")
     }
 
     /// The matching verifier.
@@ -229,7 +230,14 @@ impl AddCheckpoint {
     /// The request body.
     pub fn to_body(&self) -> Result<String, WitnessError> {
         if self.proof.len() > 63 {
-            return Err(WitnessError::Malformed("more than 63 consistency proof lines"));
+            return Err(WitnessError::Malformed(
+                "more than 63 consistency proof lines",
+            ));
+        }
+        if self.old_size == 0 && !self.proof.is_empty() {
+            return Err(WitnessError::Malformed(
+                "a proof from old size 0 must be empty",
+            ));
         }
         let mut out = format!("old {}\n", self.old_size);
         for h in &self.proof {
@@ -252,17 +260,21 @@ impl AddCheckpoint {
             .ok_or(WitnessError::Malformed("bad old size line"))?;
         let mut proof = Vec::new();
         loop {
-            let (line, next) = rest
-                .split_once('\n')
-                .ok_or(WitnessError::Malformed("no empty line before the checkpoint"))?;
+            let (line, next) = rest.split_once('\n').ok_or(WitnessError::Malformed(
+                "no empty line before the checkpoint",
+            ))?;
             rest = next;
             if line.is_empty() {
                 break;
             }
             if proof.len() == 63 {
-                return Err(WitnessError::Malformed("more than 63 consistency proof lines"));
+                return Err(WitnessError::Malformed(
+                    "more than 63 consistency proof lines",
+                ));
             }
-            proof.push(Hash::from_base64(line).map_err(|_| WitnessError::Malformed("bad proof line"))?);
+            proof.push(
+                Hash::from_base64(line).map_err(|_| WitnessError::Malformed("bad proof line"))?,
+            );
         }
         Ok(Self {
             old_size,
@@ -276,9 +288,9 @@ impl AddCheckpoint {
 /// Attach the ones from trusted witnesses with [`Note::add_signature`] after checking them
 /// with [`verify_cosignatures`] (or add them all and verify the note).
 pub fn parse_signature_lines(body: &str) -> Result<Vec<NoteSignature>, WitnessError> {
-    let lines = body
-        .strip_suffix('\n')
-        .ok_or(WitnessError::Malformed("response does not end in a newline"))?;
+    let lines = body.strip_suffix('\n').ok_or(WitnessError::Malformed(
+        "response does not end in a newline",
+    ))?;
     if lines.is_empty() {
         return Err(WitnessError::Malformed("no signature lines"));
     }
@@ -292,7 +304,8 @@ pub fn parse_signature_lines(body: &str) -> Result<Vec<NoteSignature>, WitnessEr
 mod tests {
     use super::*;
 
-    const CHECKPOINT: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    const CHECKPOINT: &str =
+        "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
     #[test]
     fn spec_signed_message() {

@@ -186,7 +186,11 @@ mod tests {
         }
         let leaves: Vec<Hash> = (0u32..40).map(|i| leaf_hash(&i.to_be_bytes())).collect();
         for n in 0..leaves.len() {
-            assert_eq!(root_from_leaf_hashes(&leaves[..n]), mth(&leaves[..n]), "n={n}");
+            assert_eq!(
+                root_from_leaf_hashes(&leaves[..n]),
+                mth(&leaves[..n]),
+                "n={n}"
+            );
         }
     }
 

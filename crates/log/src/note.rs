@@ -13,7 +13,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 /// Notes larger than this are refused (as Go's `note.Open` limits work per note).
@@ -130,7 +130,11 @@ pub struct NoteSignature {
 
 impl NoteSignature {
     /// A signature by key `name`/`key_id`. The signature bytes must not be empty.
-    pub fn new(name: impl Into<String>, key_id: u32, signature: Vec<u8>) -> Result<Self, NoteError> {
+    pub fn new(
+        name: impl Into<String>,
+        key_id: u32,
+        signature: Vec<u8>,
+    ) -> Result<Self, NoteError> {
         let name = name.into();
         if !is_valid_key_name(&name) {
             return Err(NoteError::InvalidName(name));
@@ -149,9 +153,9 @@ impl NoteSignature {
     /// its final newline.
     pub fn parse_line(line: &str) -> Result<Self, NoteError> {
         let line = line.strip_suffix('\n').unwrap_or(line);
-        let rest = line
-            .strip_prefix(SIG_PREFIX)
-            .ok_or(NoteError::Malformed("signature line does not start with an em dash and a space"))?;
+        let rest = line.strip_prefix(SIG_PREFIX).ok_or(NoteError::Malformed(
+            "signature line does not start with an em dash and a space",
+        ))?;
         let (name, b64) = rest
             .split_once(' ')
             .ok_or(NoteError::Malformed("signature line has no signature"))?;
@@ -285,7 +289,11 @@ impl Note {
     /// Signs the text with `signer` and adds the signature (see [`Note::add_signature`]).
     pub fn sign(&mut self, signer: &dyn NoteSigner) -> Result<(), NoteError> {
         let signature = signer.sign(self.text.as_bytes())?;
-        self.add_signature(NoteSignature::new(signer.name(), signer.key_id(), signature)?)
+        self.add_signature(NoteSignature::new(
+            signer.name(),
+            signer.key_id(),
+            signature,
+        )?)
     }
 
     /// Verifies the signatures of known keys and returns those that verified.
@@ -293,7 +301,10 @@ impl Note {
     /// A signature is from a known key when exactly one of `verifiers` has its name and key ID;
     /// others are ignored. Any known signature that fails rejects the note, as does a note
     /// with no known signature.
-    pub fn verify(&self, verifiers: &[&dyn NoteVerifier]) -> Result<Vec<&NoteSignature>, NoteError> {
+    pub fn verify(
+        &self,
+        verifiers: &[&dyn NoteVerifier],
+    ) -> Result<Vec<&NoteSignature>, NoteError> {
         let mut verified = Vec::new();
         let mut seen = BTreeSet::new();
         for sig in &self.signatures {
@@ -353,7 +364,8 @@ pub(crate) fn split_vkey(vkey: &str) -> Result<(&str, u32, Vec<u8>), KeyError> {
     if id.len() != 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(KeyError::Malformed("key ID is not 8 hexadecimal digits"));
     }
-    let id = u32::from_str_radix(id, 16).map_err(|_| KeyError::Malformed("key ID is not 8 hexadecimal digits"))?;
+    let id = u32::from_str_radix(id, 16)
+        .map_err(|_| KeyError::Malformed("key ID is not 8 hexadecimal digits"))?;
     let key = BASE64
         .decode(b64)
         .map_err(|_| KeyError::Malformed("key is not valid base64"))?;
@@ -654,10 +666,16 @@ mod tests {
         note.sign(&a).unwrap();
         note.sign(&b).unwrap();
         let note = Note::parse(&note.to_string()).unwrap();
-        assert_eq!(note.verify(&[&a.verifier()]).unwrap()[0].name(), "a.example");
+        assert_eq!(
+            note.verify(&[&a.verifier()]).unwrap()[0].name(),
+            "a.example"
+        );
         // Same name, other key: unknown, so ignored; nothing else known.
         let other = Ed25519Signer::from_seed("a.example", &[1; 32]).unwrap();
-        assert_eq!(note.verify(&[&other.verifier()]), Err(NoteError::NoKnownSignature));
+        assert_eq!(
+            note.verify(&[&other.verifier()]),
+            Err(NoteError::NoKnownSignature)
+        );
         assert_eq!(
             NoteError::NoKnownSignature.to_string(),
             "the note has no signature from a known key"
@@ -670,7 +688,10 @@ mod tests {
         let mut note = Note::new("text\n").unwrap();
         note.sign(&a).unwrap();
         let tampered = note.to_string().replacen("text", "test", 1);
-        let err = Note::parse(&tampered).unwrap().verify(&[&a.verifier()]).unwrap_err();
+        let err = Note::parse(&tampered)
+            .unwrap()
+            .verify(&[&a.verifier()])
+            .unwrap_err();
         assert_eq!(
             err.to_string(),
             format!("invalid signature by key a.example+{:08x}", a.key_id())
@@ -680,14 +701,38 @@ mod tests {
     #[test]
     fn malformed_notes() {
         for (msg, why) in [
-            ("no blank line\n— a AAAAAAA=\n", "malformed note: no blank line before the signatures"),
-            ("text\n\n", "malformed note: signatures do not end in a newline"),
-            ("text\n\n— a AAAAAAA=", "malformed note: signatures do not end in a newline"),
-            ("text\n\n- a AAAAAAA=\n", "malformed note: signature line does not start with an em dash and a space"),
-            ("text\n\n— a AAAA\n", "malformed note: signature is too short"),
-            ("text\n\n— a !!!\n", "malformed note: signature is not valid base64"),
-            ("text\n\n— a\n", "malformed note: signature line has no signature"),
-            ("te\txt\n\n— a AAAAAAA=\n", "malformed note: control character"),
+            (
+                "no blank line\n— a AAAAAAA=\n",
+                "malformed note: no blank line before the signatures",
+            ),
+            (
+                "text\n\n",
+                "malformed note: signatures do not end in a newline",
+            ),
+            (
+                "text\n\n— a AAAAAAA=",
+                "malformed note: signatures do not end in a newline",
+            ),
+            (
+                "text\n\n- a AAAAAAA=\n",
+                "malformed note: signature line does not start with an em dash and a space",
+            ),
+            (
+                "text\n\n— a AAAA\n",
+                "malformed note: signature is too short",
+            ),
+            (
+                "text\n\n— a !!!\n",
+                "malformed note: signature is not valid base64",
+            ),
+            (
+                "text\n\n— a\n",
+                "malformed note: signature line has no signature",
+            ),
+            (
+                "te\txt\n\n— a AAAAAAA=\n",
+                "malformed note: control character",
+            ),
             ("text\n\n— a+b AAAAAAA=\n", "invalid key name \"a+b\""),
         ] {
             assert_eq!(Note::parse(msg).unwrap_err().to_string(), why, "{msg:?}");
@@ -697,14 +742,25 @@ mod tests {
     #[test]
     fn key_text_round_trips_and_errors() {
         let s = signer("example.com/log");
-        assert_eq!(Ed25519Signer::from_skey(&s.skey()).unwrap().verifier(), s.verifier());
+        assert_eq!(
+            Ed25519Signer::from_skey(&s.skey()).unwrap().verifier(),
+            s.verifier()
+        );
         let vkey = s.verifier().vkey();
         assert_eq!(Ed25519Verifier::from_vkey(&vkey).unwrap(), s.verifier());
         assert_eq!(VerifierKey::parse(&vkey).unwrap().vkey(), vkey);
-        let wrong_id = format!("example.com/log+00000000+{}", vkey.rsplit('+').next().unwrap());
+        let wrong_id = format!(
+            "example.com/log+00000000+{}",
+            vkey.rsplit('+').next().unwrap()
+        );
         assert_eq!(
-            Ed25519Verifier::from_vkey(&wrong_id).unwrap_err().to_string(),
-            format!("key ID 00000000 does not match the key, which has ID {:08x}", s.key_id())
+            Ed25519Verifier::from_vkey(&wrong_id)
+                .unwrap_err()
+                .to_string(),
+            format!(
+                "key ID 00000000 does not match the key, which has ID {:08x}",
+                s.key_id()
+            )
         );
         let skey = s.skey();
         let secret = &skey["PRIVATE+KEY+example.com/log+01234567+".len()..];

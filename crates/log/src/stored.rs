@@ -6,10 +6,11 @@
 //! ([`stored_hash_index`]) that never changes as the tree grows. Proofs and tree hashes then
 //! need only a few of those hashes, which a [`HashReader`] fetches in one batch.
 //!
-//! Ported from `golang.org/x/mod/sumdb/tlog` (BSD-3-Clause, "tlog.go": `StoredHashIndex`,
+//! Ported from `golang.org/x/mod/sumdb/tlog`, file `tlog.go` (`StoredHashIndex`,
 //! `SplitStoredHashIndex`, `StoredHashCount`, `StoredHashesForRecordHash`, `TreeHash`,
-//! `ProveRecord`, `ProveTree`), adapted to unsigned sizes, RFC 6962's empty-tree root and
-//! errors instead of panics for bad input.
+//! `ProveRecord`, `ProveTree`), Copyright 2019 The Go Authors, used under the BSD 3-Clause
+//! licence (<https://go.dev/LICENSE>); adapted to unsigned sizes, RFC 6962's empty-tree root
+//! and errors instead of panics for bad input.
 //!
 //! Level 0 holds the leaf hashes; the node `(level, n)` is the root of the perfect subtree over
 //! leaves `[n·2^level, (n+1)·2^level)`.
@@ -178,7 +179,10 @@ pub fn stored_hashes_for_leaf<R: HashReader + ?Sized>(
     Ok(hashes)
 }
 
-fn read<R: HashReader + ?Sized>(reader: &R, indexes: &[u64]) -> Result<Vec<Hash>, ProveError<R::Error>> {
+fn read<R: HashReader + ?Sized>(
+    reader: &R,
+    indexes: &[u64],
+) -> Result<Vec<Hash>, ProveError<R::Error>> {
     if indexes.is_empty() {
         return Ok(Vec::new());
     }
@@ -228,7 +232,10 @@ fn sub_tree_hash(mut lo: u64, hi: u64, hashes: &[Hash]) -> (Hash, &[Hash]) {
 }
 
 /// The root hash of the tree of `size` leaves, from at most `log2(size) + 1` stored hashes.
-pub fn tree_hash<R: HashReader + ?Sized>(size: u64, reader: &R) -> Result<Hash, ProveError<R::Error>> {
+pub fn tree_hash<R: HashReader + ?Sized>(
+    size: u64,
+    reader: &R,
+) -> Result<Hash, ProveError<R::Error>> {
     if size == 0 {
         return Ok(EMPTY_ROOT);
     }
@@ -274,7 +281,13 @@ fn leaf_proof_index(lo: u64, hi: u64, n: u64, need: &mut Vec<u64>) {
 }
 
 /// Appends the proof for leaf `n` in `[lo, hi)` to `proof` (leaf's sibling first).
-fn leaf_proof<'h>(lo: u64, hi: u64, n: u64, hashes: &'h [Hash], proof: &mut Vec<Hash>) -> &'h [Hash] {
+fn leaf_proof<'h>(
+    lo: u64,
+    hi: u64,
+    n: u64,
+    hashes: &'h [Hash],
+    proof: &mut Vec<Hash>,
+) -> &'h [Hash] {
     if lo + 1 == hi {
         // The verifier knows the leaf hash.
         return hashes;
@@ -330,7 +343,13 @@ fn tree_proof_index(lo: u64, hi: u64, n: u64, need: &mut Vec<u64>) {
     }
 }
 
-fn tree_proof<'h>(lo: u64, hi: u64, n: u64, hashes: &'h [Hash], proof: &mut Vec<Hash>) -> &'h [Hash] {
+fn tree_proof<'h>(
+    lo: u64,
+    hi: u64,
+    n: u64,
+    hashes: &'h [Hash],
+    proof: &mut Vec<Hash>,
+) -> &'h [Hash] {
     if n == hi {
         if lo == 0 {
             // This subtree is the old tree itself: the verifier knows its hash.
@@ -378,7 +397,16 @@ mod tests {
     fn index_numbering_round_trips() {
         // The first stored hashes (Go tlog's table): leaf 0, leaf 1, (1,0), leaf 2, leaf 3,
         // (1,1), (2,0), leaf 4, ...
-        let order = [(0, 0), (0, 1), (1, 0), (0, 2), (0, 3), (1, 1), (2, 0), (0, 4)];
+        let order = [
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (0, 2),
+            (0, 3),
+            (1, 1),
+            (2, 0),
+            (0, 4),
+        ];
         for (i, &(level, n)) in order.iter().enumerate() {
             assert_eq!(stored_hash_index(level, n), i as u64);
         }

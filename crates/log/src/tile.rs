@@ -180,7 +180,11 @@ impl TileId {
         let mut index: u64 = 0;
         for (i, group) in groups.iter().enumerate() {
             let last = i + 1 == groups.len();
-            let digits = if last { Some(*group) } else { group.strip_prefix('x') };
+            let digits = if last {
+                Some(*group)
+            } else {
+                group.strip_prefix('x')
+            };
             let digits = digits.filter(|d| d.len() == 3 && d.bytes().all(|b| b.is_ascii_digit()));
             let value: u64 = digits.ok_or_else(bad)?.parse().map_err(|_| bad())?;
             index = index
@@ -233,7 +237,8 @@ pub fn encode_index(index: u64) -> String {
 
 /// The number of hashes at tile level `level` in a tree of `size` leaves: `⌊size / 256^level⌋`.
 fn hashes_at_level(size: u64, level: u8) -> u64 {
-    size.checked_shr(TILE_HEIGHT * u32::from(level)).unwrap_or(0)
+    size.checked_shr(TILE_HEIGHT * u32::from(level))
+        .unwrap_or(0)
 }
 
 /// The tiles (full and partial) at `level` for `count` hashes at that level, from tile `from`.
@@ -301,7 +306,10 @@ pub fn new_entry_bundles(old: u64, new: u64) -> Vec<TileId> {
 /// The partial hash tile at each level of a tree of `size` leaves (levels whose partial
 /// width is zero are skipped): what [`TileBuilder::resume`] reads.
 pub fn partial_hash_tiles(size: u64) -> Vec<TileId> {
-    hash_tiles(size).into_iter().filter(|t| !t.is_full()).collect()
+    hash_tiles(size)
+        .into_iter()
+        .filter(|t| !t.is_full())
+        .collect()
 }
 
 /// A hash tile with its contents.
@@ -424,7 +432,10 @@ impl TileBuilder {
     /// A builder for a tree of `size` leaves, from its partial tiles: `partials[L]` holds the
     /// hashes of the level-`L` partial tile (`⌊size/256^L⌋ mod 256` of them, possibly none),
     /// for every level that has hashes.
-    pub fn from_partials(size: u64, mut partials: Vec<Vec<Hash>>) -> Result<Self, ResumeError<std::convert::Infallible>> {
+    pub fn from_partials(
+        size: u64,
+        mut partials: Vec<Vec<Hash>>,
+    ) -> Result<Self, ResumeError<std::convert::Infallible>> {
         // Drop trailing levels that the tree does not have.
         while partials.last().is_some_and(|p| p.is_empty()) {
             partials.pop();
@@ -432,7 +443,11 @@ impl TileBuilder {
         if partials.len() > usize::from(MAX_TILE_LEVEL) + 1 {
             let level = partials.len() - 1;
             let got = partials[level].len();
-            return Err(ResumeError::Width { level, got, want: 0 });
+            return Err(ResumeError::Width {
+                level,
+                got,
+                want: 0,
+            });
         }
         for level in 0..partials.len().max(levels(size)) {
             let want = (hashes_at_level(size, level as u8) % u64::from(TILE_WIDTH)) as usize;
@@ -447,7 +462,10 @@ impl TileBuilder {
 
     /// A builder for a tree of `size` leaves whose tiles `reader` holds: reads the partial
     /// tiles ([`partial_hash_tiles`]) in one call.
-    pub fn resume<R: TileReader + ?Sized>(size: u64, reader: &R) -> Result<Self, ResumeError<R::Error>> {
+    pub fn resume<R: TileReader + ?Sized>(
+        size: u64,
+        reader: &R,
+    ) -> Result<Self, ResumeError<R::Error>> {
         let ids = partial_hash_tiles(size);
         let data = if ids.is_empty() {
             Vec::new()
@@ -506,7 +524,8 @@ impl TileBuilder {
             self.push(0, *leaf, &mut out);
         }
         for level in 0..self.partials.len() {
-            let changed = hashes_at_level(self.size, level as u8) != hashes_at_level(old, level as u8);
+            let changed =
+                hashes_at_level(self.size, level as u8) != hashes_at_level(old, level as u8);
             if changed && !self.partials[level].is_empty() {
                 out.push(self.partial_tile(level, &self.partials[level]));
             }
@@ -674,7 +693,10 @@ impl<R: TileReader + ?Sized> HashReader for TileHashReader<'_, R> {
         for (id, &slot) in &tiles {
             ids[slot] = Some(*id);
         }
-        let ids: Vec<TileId> = ids.into_iter().map(|id| id.expect("every slot filled")).collect();
+        let ids: Vec<TileId> = ids
+            .into_iter()
+            .map(|id| id.expect("every slot filled"))
+            .collect();
         let data = if ids.is_empty() {
             Vec::new()
         } else {
@@ -812,7 +834,10 @@ mod tests {
             "tile/0/x001/x234/067"
         );
         assert_eq!(TileId::hashes(1, 3, 12).unwrap().path(), "tile/1/003.p/12");
-        assert_eq!(TileId::entries(0, 1).unwrap().path(), "tile/entries/000.p/1");
+        assert_eq!(
+            TileId::entries(0, 1).unwrap().path(),
+            "tile/entries/000.p/1"
+        );
         assert_eq!(encode_index(1000), "x001/000");
         assert_eq!(encode_index(u64::MAX), "x018/x446/x744/x073/x709/x551/615");
     }
@@ -861,7 +886,9 @@ mod tests {
         );
         let big = vec![0u8; 70_000];
         assert_eq!(
-            encode_entry_bundle([big.as_slice()]).unwrap_err().to_string(),
+            encode_entry_bundle([big.as_slice()])
+                .unwrap_err()
+                .to_string(),
             "entry 0 is 70000 bytes; an entry bundle holds at most 65535"
         );
     }

@@ -94,10 +94,12 @@ impl Clock for ManualClock {
 }
 
 /// Who did it: `account:<login>`, `cli`, `system`.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Actor(pub String);
 
 /// A stored record.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Record {
     pub seq: i64,

@@ -306,6 +306,7 @@ impl Default for Paging {
     }
 }
 
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Page<T> {
     pub total: i64,
@@ -340,6 +341,7 @@ pub struct ItemFilter {
 }
 
 /// An officer with everything the registry knows of them.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct OfficerRecord {
     pub officer: Officer,
@@ -351,6 +353,7 @@ pub struct OfficerRecord {
 }
 
 /// A reviewer appointment, current or past.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Serialize)]
 pub struct ReviewerRow {
     pub agency: String,

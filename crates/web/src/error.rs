@@ -1,0 +1,100 @@
+//! The one place where errors become HTTP responses.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use zhifa_domain::Violation;
+use zhifa_store::{AppendError, StoreError};
+
+/// An API error. 5xx bodies are opaque; the cause goes to the log.
+#[derive(Debug)]
+pub enum ApiError {
+    /// A DOMAIN rule refused the request (422).
+    Rule(Violation),
+    /// Several rules refused (an import): every bad row (422).
+    Rows(Vec<serde_json::Value>),
+    /// The request itself is malformed (400).
+    BadRequest(Violation),
+    /// No such resource (404).
+    NotFound(String),
+    /// No or bad credentials (401).
+    Unauthenticated,
+    /// Authenticated, but the role does not allow it (403).
+    Forbidden(String),
+    /// A failing store or other internal error (500).
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: ErrorBody<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    /// The DOMAIN rule (or `HTTP`) that refused it.
+    rule: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<&'a [serde_json::Value]>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, rule, message, field, rows) = match &self {
+            ApiError::Rule(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.rule, v.message.clone(), v.field.as_deref(), None),
+            ApiError::BadRequest(v) => (StatusCode::BAD_REQUEST, v.rule, v.message.clone(), v.field.as_deref(), None),
+            ApiError::Rows(rows) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "IMPORT",
+                format!("导入被拒绝：{} 处错误，未写入任何数据", rows.len()),
+                None,
+                Some(rows.as_slice()),
+            ),
+            ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "HTTP", format!("{what}不存在"), None, None),
+            ApiError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "SEC-1",
+                "需要登录：请在 Authorization 头中提供有效的 Bearer 令牌".to_string(),
+                None,
+                None,
+            ),
+            ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, "SEC-2", why.clone(), None, None),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (StatusCode::INTERNAL_SERVER_ERROR, "HTTP", "服务器内部错误，已记录日志".to_string(), None, None)
+            }
+        };
+        let mut resp = (status, axum::Json(Body { error: ErrorBody { rule, message: &message, field, rows } })).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
+        }
+        resp
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<AppendError> for ApiError {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Refused(v) => ApiError::Rule(v),
+            AppendError::RefusedMany(mut v) => ApiError::Rule(v.remove(0).1),
+            AppendError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<Violation> for ApiError {
+    fn from(v: Violation) -> Self {
+        ApiError::Rule(v)
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

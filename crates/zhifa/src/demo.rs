@@ -1,0 +1,333 @@
+//! `zhifa demo`: a realistic demo county (河北省石家庄市正定县, 130123) — eight agencies of
+//! different domains and one entrusted organisation, 170-odd officers with certificates in
+//! every state, legal reviewers, and the power items of `demo/items.json` with their real
+//! legal bases and benchmarks. Seeded once, in one batch; re-running reuses it.
+
+use std::path::Path;
+
+use jiff::civil::{Date, date};
+use jiff::{Span, ToSpan};
+use serde::Deserialize;
+use zhifa_domain::citation::Citation;
+use zhifa_domain::codes::{CreditCode, RegionCode, credit_code_complete};
+use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::item::{Benchmark, ChangeKind, InspectionEntry, ItemKind, ItemVersion, ProcedureKind};
+use zhifa_domain::registry::{
+    Agency, AgencyStatus, CertStatus, Certificate, Domain, Employment, Level, Officer, RevocationReason,
+};
+use zhifa_store::{Actor, Store};
+
+const ITEMS: &str = include_str!("../demo/items.json");
+const REGION: &str = "130123";
+const TOKEN_FILE: &str = "demo-admin-token.txt";
+
+#[derive(Deserialize)]
+struct DemoFile {
+    items: Vec<DemoItem>,
+    inspection_list: Vec<DemoInspection>,
+}
+
+#[derive(Deserialize)]
+struct DemoItem {
+    code: String,
+    name: String,
+    kind: ItemKind,
+    domain: Domain,
+    procedure: ProcedureKind,
+    basis: Vec<Citation>,
+    benchmark: Option<Benchmark>,
+}
+
+#[derive(Deserialize)]
+struct DemoInspection {
+    code: String,
+    domain: Domain,
+    item_code: String,
+    name: String,
+    basis: Vec<Citation>,
+    targets: String,
+    content: String,
+    ratio_pct: u32,
+    frequency: String,
+    method: String,
+}
+
+/// (domain, name, code prefix for staff numbers, officers, reviewers)
+const AGENCIES: &[(Domain, &str, &str, usize, usize)] = &[
+    (Domain::MarketRegulation, "正定县市场监督管理局", "SJ", 28, 2),
+    (Domain::PublicSecurity, "正定县公安局", "GA", 30, 1),
+    (Domain::EcologyEnvironment, "石家庄市生态环境局正定县分局", "HB", 18, 1),
+    (Domain::Transport, "正定县交通运输局", "JT", 20, 1),
+    (Domain::EmergencyManagement, "正定县应急管理局", "YJ", 16, 1),
+    (Domain::Agriculture, "正定县农业农村局", "NY", 18, 1),
+    (Domain::CultureTourism, "正定县文化广电和旅游局", "WL", 14, 1),
+    (Domain::UrbanManagement, "正定县城市管理综合行政执法局", "CG", 24, 2),
+];
+
+fn agency_code(i: usize) -> CreditCode {
+    // 1 (机构编制) 1 (机关) 130123 + an organisation code; the check digit is computed.
+    credit_code_complete(&format!("11{REGION}{:09}", 745_100_000 + i * 731)).expect("demo credit code")
+}
+
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗",
+    "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹", "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕",
+    "欧阳", "上官", "司马", "诸葛", "闫", "鄢", "邗", "亓", "仉", "禤",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平",
+    "刚", "桂英", "建华", "志强", "海燕", "晓东", "雪梅", "国庆", "春生", "立新", "嘉怡", "子涵", "浩然", "梓萱", "宇轩",
+    "龑", "堃", "喆", "昇", "赟", "燚", "淼", "玥", "珺", "翀",
+];
+const POSITIONS: &[&str] = &["科员", "副科长", "科长", "一级主任科员", "二级主任科员", "执法队员", "中队长", "大队长"];
+
+/// A small deterministic generator so every demo is the same county.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// Seeds the demo county unless it is already there; returns the administrator token.
+pub fn seed(store: &Store, data_dir: &Path) -> Result<String, String> {
+    let token_path = data_dir.join(TOKEN_FILE);
+    let seeded = store.agency(agency_code(0).as_str()).map_err(|e| e.to_string())?.is_some();
+    if seeded {
+        if let Ok(t) = std::fs::read_to_string(&token_path) {
+            println!("演示数据已存在，沿用 {}", data_dir.display());
+            return Ok(t.trim().to_string());
+        }
+        // The data exists (perhaps on PostgreSQL) but the token file does not: a new token.
+        let (_, token) = crate::create_token(store, "admin", "demo")?;
+        write_token(data_dir, &token_path, &token)?;
+        return Ok(token);
+    }
+    let today = store.now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8))).date();
+    let events = events(today)?;
+    let n = events.len();
+    store.append_batch(&Actor("demo".into()), events).map_err(|e| match e {
+        zhifa_store::AppendError::RefusedMany(v) => {
+            v.iter().map(|(i, v)| format!("演示数据第 {i} 条: {v}")).collect::<Vec<_>>().join("\n")
+        }
+        e => e.to_string(),
+    })?;
+    let (_, token) = crate::create_token(store, "admin", "demo")?;
+    write_token(data_dir, &token_path, &token)?;
+    println!("已创建演示县（河北省石家庄市正定县）：{n} 条记录");
+    Ok(token)
+}
+
+fn write_token(dir: &Path, path: &Path, token: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    std::fs::write(path, token).map_err(|e| format!("{}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(())
+}
+
+fn before(today: Date, days: i64) -> Date {
+    today.checked_sub(days.days()).expect("date in range")
+}
+
+fn events(today: Date) -> Result<Vec<Event>, String> {
+    let region = RegionCode::parse(REGION).expect("demo region");
+    let mut ev = Vec::new();
+    let mut rng = Lcg(2026);
+
+    // Agencies, all confirmed and published (SUBJ-1).
+    for (i, (domain, name, _, _, _)) in AGENCIES.iter().enumerate() {
+        ev.push(Event::AgencyRegistered {
+            agency: Agency {
+                code: agency_code(i),
+                name: name.to_string(),
+                region,
+                level: Level::County,
+                domains: vec![*domain],
+                status: AgencyStatus::Published,
+                entrusted_by: None,
+                address: format!("河北省石家庄市正定县{}", ["中山东路", "恒州南街", "燕赵大街", "解放街"][i % 4]),
+                phone: format!("0311-8801{:04}", 1000 + i * 37),
+            },
+        });
+    }
+    // An entrusted organisation acting in the market regulator's name (SUBJ-2), still
+    // awaiting confirmation, so the refusal of SUBJ-1 can be seen.
+    ev.push(Event::AgencyRegistered {
+        agency: Agency {
+            code: agency_code(8),
+            name: "正定县城区市场监督管理所".into(),
+            region,
+            level: Level::Township,
+            domains: vec![Domain::MarketRegulation],
+            status: AgencyStatus::Confirmed,
+            entrusted_by: Some(agency_code(0)),
+            address: "河北省石家庄市正定县常山西路".into(),
+            phone: "0311-88012345".into(),
+        },
+    });
+
+    // Officers with certificates in every state (STAFF-1..4), training, exams, reviewers.
+    for (ai, (domain, _, prefix, count, reviewers)) in AGENCIES.iter().enumerate() {
+        let agency = agency_code(ai);
+        for k in 0..*count {
+            let staff_no = format!("{REGION}-{prefix}-{:03}", k + 1);
+            let name = format!("{}{}", SURNAMES[rng.next(SURNAMES.len())], GIVEN[rng.next(GIVEN.len())]);
+            let is_reviewer = k >= count - reviewers;
+            // The last few of a larger agency are auxiliary or contract staff (STAFF-4).
+            let employment = match k {
+                k if k + 1 == count - reviewers && *count >= 20 => Employment::Auxiliary,
+                k if k + 2 == count - reviewers && *count >= 24 => Employment::Contract,
+                _ => Employment::Established,
+            };
+            ev.push(Event::OfficerRegistered {
+                officer: Officer {
+                    staff_no: staff_no.clone(),
+                    name,
+                    agency: agency.clone(),
+                    position: if is_reviewer { "法制审核员".into() } else { POSITIONS[rng.next(POSITIONS.len())].into() },
+                    employment,
+                    badge_no: (*domain == Domain::PublicSecurity).then(|| format!("{:06}", 130_100 + k * 7)),
+                    legal_qualification: is_reviewer || k % 9 == 4,
+                },
+            });
+            if employment != Employment::Established {
+                continue;
+            }
+            let issued_years = 1 + rng.next(4) as i64;
+            let issued_on = before(today, issued_years * 365 + rng.next(200) as i64);
+            ev.push(Event::ExamRecorded {
+                staff_no: staff_no.clone(),
+                on: before(issued_on, 30),
+                passed: true,
+                score: Some(70 + rng.next(30) as u32),
+            });
+            for year in issued_on.year()..today.year() {
+                // One officer per agency trained too little last year (STAFF-3).
+                let hours = if k == 3 && year == today.year() - 1 { 24 } else { 40 + rng.next(3) as u32 * 8 };
+                ev.push(Event::TrainingRecorded {
+                    staff_no: staff_no.clone(),
+                    year,
+                    hours,
+                    course: "行政执法人员公共法律知识和专业法律知识培训".into(),
+                });
+            }
+            let number = format!("{}{:04}{:03}", &REGION[..6], ai * 100 + k, issued_on.year() % 1000);
+            // Expiry: normally five years; a few expire soon or have expired.
+            let expires_on = match k {
+                1 => today.checked_add(40.days()).expect("date"),
+                2 => before(today, 20),
+                _ => issued_on.checked_add(Span::new().years(5)).expect("date").min(today.checked_add(Span::new().years(5)).expect("date")),
+            };
+            let issued_on = if expires_on <= issued_on { before(expires_on, 5 * 365) } else { issued_on };
+            let last_check_on = match k {
+                5 => None, // periodic check overdue when issued long enough ago
+                _ => Some(before(today, 30 + rng.next(300) as i64).max(issued_on)),
+            };
+            ev.push(Event::CertificateIssued {
+                certificate: Certificate {
+                    number: number.clone(),
+                    holder: staff_no.clone(),
+                    categories: vec![*domain],
+                    region,
+                    issued_on,
+                    expires_on,
+                    status: CertStatus::Valid,
+                    last_check_on,
+                },
+            });
+            match k {
+                6 => ev.push(Event::CertificateSuspended {
+                    number,
+                    on: before(today, 15),
+                    reason: "涉嫌违纪接受调查，暂扣执法证".into(),
+                }),
+                7 => ev.push(Event::CertificateRevoked {
+                    number,
+                    on: before(today, 90),
+                    reason: [RevocationReason::Retired, RevocationReason::Transferred][ai % 2],
+                }),
+                _ => {}
+            }
+            if is_reviewer {
+                ev.push(Event::ReviewerAppointed { agency: agency.clone(), staff_no, on: before(today, 200) });
+            }
+        }
+    }
+
+    // Power items (ITEM-1..4) and the random-inspection list (ITEM-5).
+    let file: DemoFile = serde_json::from_str(ITEMS).map_err(|e| format!("demo/items.json: {e}"))?;
+    let agency_of = |d: Domain| {
+        AGENCIES.iter().position(|a| a.0 == d).map(agency_code).ok_or_else(|| format!("no demo agency for {}", d.label()))
+    };
+    let effective = date(2024, 1, 1);
+    let mut items = Vec::new();
+    for it in file.items {
+        let item = ItemVersion {
+            code: it.code,
+            version: 1,
+            change: ChangeKind::Add,
+            effective_from: effective,
+            name: it.name,
+            kind: it.kind,
+            domain: it.domain,
+            agency: agency_of(it.domain)?,
+            procedure: it.procedure,
+            basis: it.basis,
+            benchmark: it.benchmark,
+            delegated_to: None,
+            merged_into: None,
+            note: "2024 年权责清单".into(),
+        };
+        items.push(item.clone());
+        ev.push(Event::ItemVersionAdded { item });
+    }
+    // Some list history (ITEM-3): an amendment, a delegation, a cancellation.
+    let history: [(usize, ChangeKind, &str); 3] = [
+        (1, ChangeKind::Amend, "依据修订，调整裁量基准"),
+        (2, ChangeKind::Delegate, "委托城区市场监督管理所实施"),
+        (items.len() - 1, ChangeKind::Cancel, "上位法修改，取消该事项"),
+    ];
+    for (i, change, note) in history {
+        let mut v = items[i].clone();
+        v.version = 2;
+        v.change = change;
+        v.effective_from = date(2025, 7, 1);
+        v.note = note.into();
+        if change == ChangeKind::Delegate {
+            v.delegated_to = Some(agency_code(8));
+        }
+        ev.push(Event::ItemVersionAdded { item: v });
+    }
+    for e in file.inspection_list {
+        ev.push(Event::InspectionEntrySet {
+            entry: InspectionEntry {
+                agency: agency_of(e.domain)?,
+                code: e.code,
+                domain: e.domain,
+                item_code: e.item_code,
+                name: e.name,
+                basis: e.basis,
+                targets: e.targets,
+                content: e.content,
+                ratio_pct: e.ratio_pct,
+                frequency: e.frequency,
+                method: e.method,
+            },
+        });
+    }
+
+    ev.push(Event::AccountCreated {
+        account: Account {
+            login: "admin".into(),
+            display_name: "演示管理员".into(),
+            roles: vec![Role::SystemAdmin, Role::Supervisor],
+            agency: None,
+        },
+    });
+    Ok(ev)
+}
