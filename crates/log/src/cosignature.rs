@@ -350,6 +350,14 @@ mod tests {
         let body = req.to_body().unwrap();
         assert!(body.starts_with("old 20852014\n"));
         assert_eq!(AddCheckpoint::parse(&body).unwrap(), req);
+        let from_zero = AddCheckpoint {
+            old_size: 0,
+            ..req.clone()
+        };
+        assert_eq!(
+            from_zero.to_body().unwrap_err().to_string(),
+            "malformed witness message: a proof from old size 0 must be empty"
+        );
         assert_eq!(
             AddCheckpoint::parse("old 01\n\n").unwrap_err().to_string(),
             "malformed witness message: bad old size line"

@@ -15,6 +15,8 @@
 
 mod registry;
 pub mod sql;
+#[doc(hidden)]
+pub mod testing;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -42,13 +44,23 @@ pub enum StoreError {
     #[error("SQLite 错误: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("PostgreSQL 错误: {0}")]
-    Postgres(#[from] postgres::Error),
+    Postgres(String),
     #[error("文件错误: {0}")]
     Io(#[from] std::io::Error),
     #[error("数据库架构版本不符: {0}")]
     Schema(String),
     #[error("数据损坏: {0}")]
     Corrupt(String),
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> Self {
+        // The driver's Display says only "db error"; the server's message is the useful part.
+        match e.as_db_error() {
+            Some(db) => StoreError::Postgres(format!("{} ({})", db.message(), db.code().code())),
+            None => StoreError::Postgres(e.to_string()),
+        }
+    }
 }
 
 /// Why an append did not happen.
