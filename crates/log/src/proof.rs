@@ -3,7 +3,7 @@
 //! The algorithms are the RFC's, with the proof length checked up front as in the reference
 //! verifier of `transparency-dev/merkle` (package `proof`), so that a proof of the wrong length
 //! is reported as such rather than as a root mismatch. Hash lengths are enforced by the
-//! [`Hash`] type: input that is not 32 bytes never becomes a `Hash`.
+//! [`Hash`](struct@crate::Hash) type: input that is not 32 bytes never becomes a `Hash`.
 
 use crate::hash::{Hash, node_hash};
 

@@ -127,6 +127,19 @@ enum Backend {
     Postgres { url: String, pool: Mutex<Vec<postgres::Client>> },
 }
 
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Backend::Postgres { pool, .. } = self {
+            // A blocking client closes its connection by blocking on its own runtime, which
+            // panics on an async thread; the last store handle may well be dropped on one.
+            let clients = std::mem::take(pool.get_mut().unwrap_or_else(|p| p.into_inner()));
+            if !clients.is_empty() {
+                let _ = std::thread::spawn(move || drop(clients)).join();
+            }
+        }
+    }
+}
+
 /// The store. Cheap to share (`Arc` inside); all methods block: call them from
 /// `spawn_blocking` in async code.
 #[derive(Clone)]

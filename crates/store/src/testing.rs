@@ -38,6 +38,12 @@ impl TestStore {
         Store::open(&self.config).unwrap_or_else(|e| panic!("{}: open: {e}", self.backend))
     }
 
+    /// Opens with a clock stopped at `at` (REC-5: the platform's clock is injectable).
+    pub fn open_at(&self, at: jiff::Timestamp) -> Store {
+        let clock = std::sync::Arc::new(crate::ManualClock(std::sync::Mutex::new(at)));
+        Store::open_with_clock(&self.config, clock).unwrap_or_else(|e| panic!("{}: open: {e}", self.backend))
+    }
+
     /// For SQLite, the data directory.
     pub fn data_dir(&self) -> Option<&PathBuf> {
         match &self.guard {
@@ -199,7 +205,7 @@ pub mod fixtures {
     }
 
     /// A small registry: two agencies, three officers with certificates, one reviewer,
-    /// one item.
+    /// one item (no accounts).
     pub fn registry() -> Vec<Event> {
         let today: Date = date(2026, 3, 1);
         let mut reviewer = officer("R1", 1);
@@ -217,7 +223,6 @@ pub mod fixtures {
             Event::ExamRecorded { staff_no: "A1".into(), on: date(2024, 12, 1), passed: true, score: Some(88) },
             Event::ReviewerAppointed { agency: code(1), staff_no: "R1".into(), on: today },
             Event::ItemVersionAdded { item: item("SCJG-CF-001", 1) },
-            Event::AccountCreated { account: admin() },
         ]
     }
 }

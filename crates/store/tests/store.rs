@@ -249,6 +249,7 @@ fn tokens_resolve_to_accounts_until_revoked() {
     for t in backends() {
         let s = t.open();
         seeded(&s);
+        s.append(&actor(), Event::AccountCreated { account: fixtures::admin() }).unwrap();
         let digest = "a".repeat(64);
         s.append(
             &actor(),

@@ -1,0 +1,135 @@
+//! Black-box harness: the real router on a real port (port 0), a fresh store per test on
+//! each backend, and typed request helpers.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use zhifa_domain::event::{Account, Event, Role};
+use zhifa_store::testing::{TestStore, backends};
+use zhifa_store::{Actor, Store};
+
+pub struct App {
+    pub base: String,
+    pub store: Store,
+    pub admin: String,
+    pub backend: &'static str,
+    agent: ureq::Agent,
+    _rt: tokio::runtime::Runtime,
+    _t: TestStore,
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+}
+
+impl Resp {
+    /// The `rule` of an error body.
+    pub fn rule(&self) -> &str {
+        self.body["error"]["rule"].as_str().unwrap_or("")
+    }
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or("")
+    }
+}
+
+pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
+    let actor = Actor("test".into());
+    if store.account(login).unwrap().is_none() {
+        store
+            .append(
+                &actor,
+                Event::AccountCreated {
+                    account: Account { login: login.into(), display_name: login.into(), roles: roles.to_vec(), agency: None },
+                },
+            )
+            .unwrap();
+    }
+    let token = zhifa_web::auth::new_token();
+    store
+        .append(
+            &actor,
+            Event::TokenCreated {
+                id: token[6..18].into(),
+                login: login.into(),
+                token_sha256: zhifa_web::auth::token_digest(&token),
+                label: String::new(),
+            },
+        )
+        .unwrap();
+    token
+}
+
+impl App {
+    pub fn start(t: TestStore) -> App {
+        // Tests run on 2026-03-01 at noon, China time, whatever the real date.
+        let store = t.open_at("2026-03-01T04:00:00Z".parse().unwrap());
+        let admin = token_for(&store, "admin", &[Role::SystemAdmin, Role::Supervisor]);
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let state = zhifa_web::AppState::new(store.clone());
+        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+        let addr = listener.local_addr().unwrap();
+        rt.spawn(zhifa_web::serve(state, listener, std::future::pending()));
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            // The server may close a connection whose request body it refused unread.
+            .max_idle_connections(0)
+            .build()
+            .into();
+        App { base: format!("http://{addr}"), store, admin, backend: t.backend, agent, _rt: rt, _t: t }
+    }
+
+    fn finish(&self, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
+        let mut r = r.unwrap_or_else(|e| panic!("{}: request failed: {e}", self.backend));
+        let status = r.status().as_u16();
+        let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let bytes = r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp { status, body, bytes, content_type }
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> Resp {
+        let mut req = self.agent.get(format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        self.finish(req.call())
+    }
+
+    pub fn send(&self, method: &str, path: &str, token: Option<&str>, body: &[u8]) -> Resp {
+        let url = format!("{}{path}", self.base);
+        let mut req = match method {
+            "POST" => self.agent.post(url),
+            "PUT" => self.agent.put(url),
+            "PATCH" => self.agent.patch(url),
+            m => panic!("method {m}"),
+        };
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        self.finish(req.send(body))
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> Resp {
+        self.send("POST", path, Some(&self.admin), body.to_string().as_bytes())
+    }
+
+    pub fn put(&self, path: &str, body: &Value) -> Resp {
+        self.send("PUT", path, Some(&self.admin), body.to_string().as_bytes())
+    }
+
+    pub fn records(&self) -> i64 {
+        self.store.record_count().unwrap()
+    }
+
+    pub fn seed(&self, events: Vec<Event>) {
+        self.store.append_batch(&Actor("test".into()), events).unwrap();
+    }
+}
+
+/// One app per backend.
+pub fn apps() -> Vec<App> {
+    backends().into_iter().map(App::start).collect()
+}
