@@ -50,9 +50,7 @@ pub enum CalendarError {
     #[error("CAL-1: {0} 年节假日安排为空（国务院通知尚未发布或文件未填写），不能载入")]
     EmptyYear(i16),
     /// A date outside the declared year (and not in the previous December).
-    #[error(
-        "CAL-1: 日期 {date} 不属于 {year} 年节假日安排（只能是该年内的日期，或上一年 12 月的元旦连休日期）"
-    )]
+    #[error("CAL-1: 日期 {date} 不属于 {year} 年节假日安排（只能是该年内的日期，或上一年 12 月的元旦连休日期）")]
     DateOutsideYear { year: i16, date: Date },
     /// The same date twice.
     #[error("CAL-1: {year} 年节假日安排中日期 {date} 出现了两次")]
@@ -110,8 +108,7 @@ struct FileOut<'a> {
     days: &'a [HolidayDay],
 }
 
-const HOLIDAY_CN_SCHEMA: &str =
-    "https://raw.githubusercontent.com/NateScarlet/holiday-cn/master/schema.json";
+const HOLIDAY_CN_SCHEMA: &str = "https://raw.githubusercontent.com/NateScarlet/holiday-cn/master/schema.json";
 
 fn is_weekend(date: Date) -> bool {
     matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday)
@@ -131,11 +128,7 @@ fn weekday_zh(date: Date) -> &'static str {
 
 impl HolidayYear {
     /// Builds and validates a year.
-    pub fn new(
-        year: i16,
-        days: Vec<HolidayDay>,
-        papers: Vec<String>,
-    ) -> Result<HolidayYear, CalendarError> {
+    pub fn new(year: i16, days: Vec<HolidayDay>, papers: Vec<String>) -> Result<HolidayYear, CalendarError> {
         let y = HolidayYear { year, days, papers };
         y.validate()?;
         Ok(y)
@@ -168,17 +161,9 @@ impl HolidayYear {
             if day.off || is_weekend(day.date) {
                 continue;
             }
-            let after_holiday = day
-                .date
-                .yesterday()
-                .ok()
-                .and_then(|d| seen.get(&d).copied())
-                == Some(true);
+            let after_holiday = day.date.yesterday().ok().and_then(|d| seen.get(&d).copied()) == Some(true);
             if !after_holiday {
-                return Err(CalendarError::WorkdayOnWeekday {
-                    date: day.date,
-                    weekday: weekday_zh(day.date),
-                });
+                return Err(CalendarError::WorkdayOnWeekday { date: day.date, weekday: weekday_zh(day.date) });
             }
         }
         Ok(())
@@ -188,8 +173,7 @@ impl HolidayYear {
     /// fields are ignored. A file with no days (the notice is not out yet, like the vendored
     /// 2027) gives [`CalendarError::EmptyYear`].
     pub fn from_holiday_cn_json(json: &str) -> Result<HolidayYear, CalendarError> {
-        let raw: RawYear =
-            serde_json::from_str(json).map_err(|e| CalendarError::Json(e.to_string()))?;
+        let raw: RawYear = serde_json::from_str(json).map_err(|e| CalendarError::Json(e.to_string()))?;
         HolidayYear::new(raw.year, raw.days, raw.papers)
     }
 
@@ -198,10 +182,7 @@ impl HolidayYear {
     pub fn to_holiday_cn_json(&self) -> String {
         let out = FileOut {
             schema: Some(HOLIDAY_CN_SCHEMA),
-            id: Some(format!(
-                "https://raw.githubusercontent.com/NateScarlet/holiday-cn/master/{}.json",
-                self.year
-            )),
+            id: Some(format!("https://raw.githubusercontent.com/NateScarlet/holiday-cn/master/{}.json", self.year)),
             year: self.year,
             papers: &self.papers,
             days: &self.days,
@@ -210,22 +191,15 @@ impl HolidayYear {
         let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
         let mut ser = serde_json::Serializer::with_formatter(&mut buf, formatter);
         // Serializing strings, numbers, bools and dates into a Vec cannot fail.
-        out.serialize(&mut ser)
-            .expect("serializing a HolidayYear cannot fail");
+        out.serialize(&mut ser).expect("serializing a HolidayYear cannot fail");
         String::from_utf8(buf).expect("serde_json writes UTF-8")
     }
 }
 
 impl Serialize for HolidayYear {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        FileOut {
-            schema: None,
-            id: None,
-            year: self.year,
-            papers: &self.papers,
-            days: &self.days,
-        }
-        .serialize(serializer)
+        FileOut { schema: None, id: None, year: self.year, papers: &self.papers, days: &self.days }
+            .serialize(serializer)
     }
 }
 
@@ -355,16 +329,8 @@ impl Calendar {
     /// Monday–Friday and provisional.
     pub fn is_working_day(&self, date: Date) -> DayKind {
         match self.index.get(&date) {
-            Some((off, name)) => DayKind {
-                working: !off,
-                provisional: false,
-                name: Some(name.clone()),
-            },
-            None => DayKind {
-                working: !is_weekend(date),
-                provisional: !self.covers(date.year()),
-                name: None,
-            },
+            Some((off, name)) => DayKind { working: !off, provisional: false, name: Some(name.clone()) },
+            None => DayKind { working: !is_weekend(date), provisional: !self.covers(date.year()), name: None },
         }
     }
 
@@ -378,10 +344,7 @@ impl Calendar {
         let mut left = n;
         while left > 0 {
             let Ok(next) = date.tomorrow() else {
-                return Deadline {
-                    date: Date::MAX,
-                    provisional: true,
-                };
+                return Deadline { date: Date::MAX, provisional: true };
             };
             date = next;
             let (working, p) = self.day(date);
@@ -397,14 +360,8 @@ impl Calendar {
     /// provisional).
     pub fn add_calendar_days(&self, start: Date, n: u32) -> Deadline {
         match start.checked_add(SignedDuration::from_hours(24 * i64::from(n))) {
-            Ok(date) => Deadline {
-                date,
-                provisional: false,
-            },
-            Err(_) => Deadline {
-                date: Date::MAX,
-                provisional: true,
-            },
+            Ok(date) => Deadline { date, provisional: false },
+            Err(_) => Deadline { date: Date::MAX, provisional: true },
         }
     }
 
@@ -423,10 +380,7 @@ impl Calendar {
             match date.tomorrow() {
                 Ok(next) => date = next,
                 Err(_) => {
-                    return Deadline {
-                        date: Date::MAX,
-                        provisional: true,
-                    };
+                    return Deadline { date: Date::MAX, provisional: true };
                 }
             }
         }
@@ -462,9 +416,17 @@ impl Calendar {
         } else {
             return None;
         };
-        Some(format!(
-            "CAL-1: {missing} 年节假日安排尚未载入，涉及该年的期限为临时计算"
-        ))
+        Some(format!("CAL-1: {missing} 年节假日安排尚未载入，涉及该年的期限为临时计算"))
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for HolidayYear {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HolidayYear".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        RawYear::json_schema(g)
     }
 }
 
@@ -488,10 +450,7 @@ mod tests {
         let c = cal();
         assert_eq!(c.years(), (2019..=2026).collect::<Vec<i16>>());
         assert!(c.covers(2026) && !c.covers(2027) && !c.covers(2018));
-        assert_eq!(
-            HolidayYear::from_holiday_cn_json(SHIPPED[8].1),
-            Err(CalendarError::EmptyYear(2027))
-        );
+        assert_eq!(HolidayYear::from_holiday_cn_json(SHIPPED[8].1), Err(CalendarError::EmptyYear(2027)));
     }
 
     #[test]
@@ -518,39 +477,17 @@ mod tests {
         // 2026 Spring Festival: Sat 14 Feb adjusted working day, 15–23 Feb off.
         assert_eq!(
             c.is_working_day(date(2026, 2, 14)),
-            DayKind {
-                working: true,
-                provisional: false,
-                name: Some("春节".into())
-            }
+            DayKind { working: true, provisional: false, name: Some("春节".into()) }
         );
         assert_eq!(
             c.is_working_day(date(2026, 2, 16)),
-            DayKind {
-                working: false,
-                provisional: false,
-                name: Some("春节".into())
-            }
+            DayKind { working: false, provisional: false, name: Some("春节".into()) }
         );
         // An ordinary Saturday and Monday.
-        assert_eq!(
-            c.is_working_day(date(2026, 3, 7)),
-            DayKind {
-                working: false,
-                provisional: false,
-                name: None
-            }
-        );
+        assert_eq!(c.is_working_day(date(2026, 3, 7)), DayKind { working: false, provisional: false, name: None });
         assert!(c.is_working_day(date(2026, 3, 9)).working);
         // 2027 is not covered: Friday 1 January 2027 counts as working, provisionally.
-        assert_eq!(
-            c.is_working_day(date(2027, 1, 1)),
-            DayKind {
-                working: true,
-                provisional: true,
-                name: None
-            }
-        );
+        assert_eq!(c.is_working_day(date(2027, 1, 1)), DayKind { working: true, provisional: true, name: None });
         assert!(c.is_working_day(date(2027, 1, 2)).provisional);
         // 2020: the Spring Festival extension made Sat 1 Feb a day off (it had been an
         // adjusted working day); Mon 3 Feb "正常上班".
@@ -565,30 +502,17 @@ mod tests {
         // loaded, but these dates are known.
         assert_eq!(
             c.is_working_day(date(2018, 12, 29)),
-            DayKind {
-                working: true,
-                provisional: false,
-                name: Some("元旦".into())
-            }
+            DayKind { working: true, provisional: false, name: Some("元旦".into()) }
         );
         assert!(!c.is_working_day(date(2018, 12, 31)).working);
         assert!(!c.is_working_day(date(2018, 12, 31)).provisional);
         let fri = c.is_working_day(date(2018, 12, 28));
         assert!(fri.working && fri.provisional);
         // From Fri 2018-12-28: Sat 29 (adjusted) is the first, Wed 2 Jan the second.
-        assert_eq!(
-            c.add_working_days(date(2018, 12, 28), 2),
-            Deadline {
-                date: date(2019, 1, 2),
-                provisional: false
-            }
-        );
+        assert_eq!(c.add_working_days(date(2018, 12, 28), 2), Deadline { date: date(2019, 1, 2), provisional: false });
         // 2023 notice: Sat 2022-12-31 off (with 2022 loaded too).
         assert!(!c.is_working_day(date(2022, 12, 31)).working);
-        assert_eq!(
-            c.is_working_day(date(2022, 12, 31)).name.as_deref(),
-            Some("元旦")
-        );
+        assert_eq!(c.is_working_day(date(2022, 12, 31)).name.as_deref(), Some("元旦"));
     }
 
     #[test]
@@ -614,10 +538,7 @@ mod tests {
         // Mon 2 Mar, Tue 3 Mar.
         assert_eq!(wd(date(2026, 2, 18), 5), date(2026, 2, 28));
         assert_eq!(wd(date(2026, 2, 18), 7), date(2026, 3, 3));
-        assert_eq!(
-            cal().working_days_between(date(2026, 2, 13), date(2026, 3, 3)),
-            (8, false)
-        );
+        assert_eq!(cal().working_days_between(date(2026, 2, 13), date(2026, 3, 3)), (8, false));
     }
 
     #[test]
@@ -649,34 +570,19 @@ mod tests {
         // Inside the holiday.
         assert_eq!(wd(date(2026, 10, 1), 2), date(2026, 10, 9));
         assert_eq!(wd(date(2026, 10, 1), 3), date(2026, 10, 10));
-        assert_eq!(
-            cal().working_days_between(date(2026, 9, 30), date(2026, 10, 10)),
-            (3, false)
-        );
+        assert_eq!(cal().working_days_between(date(2026, 9, 30), date(2026, 10, 10)), (3, false));
         assert_eq!(
             cal().next_working_day_on_or_after(date(2026, 10, 1)),
-            Deadline {
-                date: date(2026, 10, 8),
-                provisional: false
-            }
+            Deadline { date: date(2026, 10, 8), provisional: false }
         );
-        assert_eq!(
-            cal().next_working_day_on_or_after(date(2026, 10, 10)).date,
-            date(2026, 10, 10)
-        );
+        assert_eq!(cal().next_working_day_on_or_after(date(2026, 10, 10)).date, date(2026, 10, 10));
     }
 
     #[test]
     fn zero_days_and_ordering() {
         let c = cal();
         let d = date(2026, 10, 3);
-        assert_eq!(
-            c.add_working_days(d, 0),
-            Deadline {
-                date: d,
-                provisional: false
-            }
-        );
+        assert_eq!(c.add_working_days(d, 0), Deadline { date: d, provisional: false });
         assert_eq!(c.working_days_between(d, d), (0, false));
         assert_eq!(c.working_days_between(d, date(2026, 9, 1)), (0, false));
         // working_days_between inverts add_working_days.
@@ -694,53 +600,25 @@ mod tests {
         // Mon 21 Dec 2026 + 5 ends Mon 28 Dec 2026: firm.
         assert_eq!(
             c.add_working_days(date(2026, 12, 21), 5),
-            Deadline {
-                date: date(2026, 12, 28),
-                provisional: false
-            }
+            Deadline { date: date(2026, 12, 28), provisional: false }
         );
         // Fri 25 Dec 2026 + 5 reaches Fri 1 Jan 2027, counted as a working day for now.
         let p = c.add_working_days(date(2026, 12, 25), 5);
-        assert_eq!(
-            p,
-            Deadline {
-                date: date(2027, 1, 1),
-                provisional: true
-            }
-        );
-        assert_eq!(
-            c.working_days_between(date(2026, 12, 25), date(2027, 1, 1)),
-            (5, true)
-        );
+        assert_eq!(p, Deadline { date: date(2027, 1, 1), provisional: true });
+        assert_eq!(c.working_days_between(date(2026, 12, 25), date(2027, 1, 1)), (5, true));
         assert!(c.next_working_day_on_or_after(date(2027, 1, 2)).provisional);
         assert_eq!(
             c.add_calendar_days(date(2026, 12, 25), 15),
-            Deadline {
-                date: date(2027, 1, 9),
-                provisional: false
-            }
+            Deadline { date: date(2027, 1, 9), provisional: false }
         );
         // Once 2027 is loaded the same deadline is recomputed, firm.
         let mut c = c;
-        let y2027 = HolidayYear::new(
-            2027,
-            vec![HolidayDay {
-                name: "元旦".into(),
-                date: date(2027, 1, 1),
-                off: true,
-            }],
-            vec![],
-        )
-        .unwrap();
+        let y2027 =
+            HolidayYear::new(2027, vec![HolidayDay { name: "元旦".into(), date: date(2027, 1, 1), off: true }], vec![])
+                .unwrap();
         c.load(y2027).unwrap();
         assert!(c.covers(2027));
-        assert_eq!(
-            c.add_working_days(date(2026, 12, 25), 5),
-            Deadline {
-                date: date(2027, 1, 4),
-                provisional: false
-            }
-        );
+        assert_eq!(c.add_working_days(date(2026, 12, 25), 5), Deadline { date: date(2027, 1, 4), provisional: false });
     }
 
     #[test]
@@ -754,12 +632,7 @@ mod tests {
         // Replace 2026 with a version that has only National Day.
         let only_oct = HolidayYear::new(
             2026,
-            y2026
-                .days
-                .iter()
-                .filter(|d| d.date.month() == 10)
-                .cloned()
-                .collect(),
+            y2026.days.iter().filter(|d| d.date.month() == 10).cloned().collect(),
             y2026.papers.clone(),
         )
         .unwrap();
@@ -768,11 +641,7 @@ mod tests {
         assert!(c.is_working_day(date(2026, 2, 16)).working);
         assert!(!c.is_working_day(date(2026, 10, 2)).working);
         // An invalid year built by hand is refused and leaves the calendar alone.
-        let bad = HolidayYear {
-            year: 2026,
-            days: vec![],
-            papers: vec![],
-        };
+        let bad = HolidayYear { year: 2026, days: vec![], papers: vec![] };
         assert_eq!(c.load(bad), Err(CalendarError::EmptyYear(2026)));
         assert!(!c.is_working_day(date(2026, 10, 2)).working);
     }
@@ -805,13 +674,7 @@ mod tests {
             r#"{"name": "春节", "date": "2026-02-13", "isOffDay": false}"#,
         ))
         .unwrap_err();
-        assert_eq!(
-            e,
-            CalendarError::WorkdayOnWeekday {
-                date: date(2026, 2, 13),
-                weekday: "星期五"
-            }
-        );
+        assert_eq!(e, CalendarError::WorkdayOnWeekday { date: date(2026, 2, 13), weekday: "星期五" });
         assert_eq!(
             e.to_string(),
             "CAL-1: 2026-02-13（星期五）被标为调休上班日（isOffDay: false），但这一天本来就是工作日；调休上班日只能是周六或周日"
@@ -829,17 +692,8 @@ mod tests {
             r#"{"name": "元旦", "date": "2027-01-01", "isOffDay": true}"#,
         ))
         .unwrap_err();
-        assert_eq!(
-            e,
-            CalendarError::DateOutsideYear {
-                year: 2026,
-                date: date(2027, 1, 1)
-            }
-        );
-        assert!(
-            e.to_string()
-                .starts_with("CAL-1: 日期 2027-01-01 不属于 2026 年")
-        );
+        assert_eq!(e, CalendarError::DateOutsideYear { year: 2026, date: date(2027, 1, 1) });
+        assert!(e.to_string().starts_with("CAL-1: 日期 2027-01-01 不属于 2026 年"));
         assert!(matches!(
             HolidayYear::from_holiday_cn_json(&file(
                 2026,
@@ -848,11 +702,8 @@ mod tests {
             Err(CalendarError::DateOutsideYear { .. })
         ));
         // The previous December is allowed.
-        HolidayYear::from_holiday_cn_json(&file(
-            2026,
-            r#"{"name": "元旦", "date": "2025-12-31", "isOffDay": true}"#,
-        ))
-        .unwrap();
+        HolidayYear::from_holiday_cn_json(&file(2026, r#"{"name": "元旦", "date": "2025-12-31", "isOffDay": true}"#))
+            .unwrap();
         // A date twice.
         let e = HolidayYear::from_holiday_cn_json(&file(
             2026,
@@ -860,42 +711,24 @@ mod tests {
                {"name": "春节", "date": "2026-02-16", "isOffDay": true}"#,
         ))
         .unwrap_err();
-        assert_eq!(
-            e,
-            CalendarError::DuplicateDate {
-                year: 2026,
-                date: date(2026, 2, 16)
-            }
-        );
-        assert_eq!(
-            e.to_string(),
-            "CAL-1: 2026 年节假日安排中日期 2026-02-16 出现了两次"
-        );
+        assert_eq!(e, CalendarError::DuplicateDate { year: 2026, date: date(2026, 2, 16) });
+        assert_eq!(e.to_string(), "CAL-1: 2026 年节假日安排中日期 2026-02-16 出现了两次");
         // Empty.
-        assert_eq!(
-            HolidayYear::from_holiday_cn_json(&file(2027, "")),
-            Err(CalendarError::EmptyYear(2027))
-        );
+        assert_eq!(HolidayYear::from_holiday_cn_json(&file(2027, "")), Err(CalendarError::EmptyYear(2027)));
         // Shape errors.
         for bad in [
             "",
             "[]",
             r#"{"year": 2026, "days": []}"#,
             r#"{"year": "2026", "papers": [], "days": []}"#,
-            &file(
-                2026,
-                r#"{"name": "春节", "date": "2026-02-30", "isOffDay": true}"#,
-            ),
+            &file(2026, r#"{"name": "春节", "date": "2026-02-30", "isOffDay": true}"#),
             &file(2026, r#"{"name": "春节", "date": "2026-02-16"}"#),
         ] {
             let e = HolidayYear::from_holiday_cn_json(bad).unwrap_err();
             assert!(matches!(e, CalendarError::Json(_)), "{bad}: {e:?}");
             assert!(e.to_string().starts_with("CAL-1: "));
         }
-        assert_eq!(
-            HolidayYear::from_holiday_cn_json(&file(1900, "")),
-            Err(CalendarError::YearOutOfRange(1900))
-        );
+        assert_eq!(HolidayYear::from_holiday_cn_json(&file(1900, "")), Err(CalendarError::YearOutOfRange(1900)));
         // serde refuses the same way.
         assert!(
             serde_json::from_str::<HolidayYear>(&file(
@@ -923,30 +756,8 @@ mod tests {
     fn clamps_at_the_end_of_time() {
         let c = Calendar::empty();
         let d = c.add_working_days(date(9999, 12, 30), 5);
-        assert_eq!(
-            d,
-            Deadline {
-                date: Date::MAX,
-                provisional: true
-            }
-        );
-        assert_eq!(
-            c.add_calendar_days(date(2026, 1, 1), u32::MAX).date,
-            Date::MAX
-        );
-        assert_eq!(
-            c.add_calendar_days(date(2026, 1, 31), 29).date,
-            date(2026, 3, 1)
-        );
-    }
-}
-
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for HolidayYear {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "HolidayYear".into()
-    }
-    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        RawYear::json_schema(g)
+        assert_eq!(d, Deadline { date: Date::MAX, provisional: true });
+        assert_eq!(c.add_calendar_days(date(2026, 1, 1), u32::MAX).date, Date::MAX);
+        assert_eq!(c.add_calendar_days(date(2026, 1, 31), 29).date, date(2026, 3, 1));
     }
 }

@@ -71,12 +71,7 @@ pub struct Citation {
 
 impl Citation {
     pub fn provision(&self) -> Provision {
-        Provision {
-            law: self.law.clone(),
-            article: self.article,
-            paragraph: self.paragraph,
-            item: self.item,
-        }
+        Provision { law: self.law.clone(), article: self.article, paragraph: self.paragraph, item: self.item }
     }
 
     pub fn validate(&self, field: &str) -> Result<(), Violation> {
@@ -185,9 +180,12 @@ mod tests {
     #[test]
     fn citation_renders_to_item_depth() {
         // ITEM-2
-        let c = Provision { law: "中华人民共和国食品安全法".into(), article: 124, paragraph: Some(1), item: Some(1) };
+        let c = Provision {
+            law: "中华人民共和国食品安全法".into(), article: 124, paragraph: Some(1), item: Some(1)
+        };
         assert_eq!(c.to_chinese(), "《中华人民共和国食品安全法》第一百二十四条第一款第（一）项");
-        let c = Provision { law: "中华人民共和国行政处罚法".into(), article: 33, paragraph: None, item: None };
+        let c =
+            Provision { law: "中华人民共和国行政处罚法".into(), article: 33, paragraph: None, item: None };
         assert_eq!(c.to_chinese(), "《中华人民共和国行政处罚法》第三十三条");
     }
 

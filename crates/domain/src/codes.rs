@@ -26,9 +26,7 @@ pub enum CodeError {
     #[error("SUBJ-1: 统一社会信用代码长度错误：应为 {expected} 位，实为 {found} 位")]
     CreditCodeLength { expected: usize, found: usize },
     /// A character outside `0-9 A-Z` minus `I O Z S V` (lower case is not allowed either).
-    #[error(
-        "SUBJ-1: 统一社会信用代码第 {position} 位字符“{found}”不合法：只允许数字和大写字母（不含 I、O、Z、S、V）"
-    )]
+    #[error("SUBJ-1: 统一社会信用代码第 {position} 位字符“{found}”不合法：只允许数字和大写字母（不含 I、O、Z、S、V）")]
     CreditCodeChar { position: usize, found: char },
     /// The 18th character is not the GB 32100 check character of the first 17.
     #[error("SUBJ-1: 统一社会信用代码校验位错误：应为 {expected}，实为 {found}")]
@@ -37,9 +35,7 @@ pub enum CodeError {
     #[error("PUB-5: 居民身份证号码长度错误：应为 {expected} 位，实为 {found} 位")]
     ResidentIdLength { expected: usize, found: usize },
     /// A non-digit in positions 1–17, or something other than a digit or `X` in position 18.
-    #[error(
-        "PUB-5: 居民身份证号码第 {position} 位字符不合法：前 17 位只能是数字，第 18 位只能是数字或 X"
-    )]
+    #[error("PUB-5: 居民身份证号码第 {position} 位字符不合法：前 17 位只能是数字，第 18 位只能是数字或 X")]
     ResidentIdChar { position: usize },
     /// Positions 7–14 are not a date between 1850 and 2199.
     #[error("PUB-5: 居民身份证号码第 7–14 位不是有效的出生日期")]
@@ -65,9 +61,7 @@ pub enum CodeError {
 /// The 31 characters of the credit code, in value order (no I, O, Z, S, V).
 const CREDIT_CHARSET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weight of position i (0-based) is 3^i mod 31.
-const CREDIT_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters from
 /// `0-9 A-H J-N P-R T U W-Y`, the last a check character. Positions 3–8 are the GB/T 2260
@@ -84,10 +78,7 @@ fn credit_value(c: char) -> Option<u32> {
     if !c.is_ascii() {
         return None;
     }
-    CREDIT_CHARSET
-        .iter()
-        .position(|&b| b == c as u8)
-        .map(|p| p as u32)
+    CREDIT_CHARSET.iter().position(|&b| b == c as u8).map(|p| p as u32)
 }
 
 /// Checks length and charset; returns the characters' values.
@@ -98,22 +89,13 @@ fn credit_values(s: &str, expected: usize) -> Result<Vec<u32>, CodeError> {
     }
     s.chars()
         .enumerate()
-        .map(|(i, c)| {
-            credit_value(c).ok_or(CodeError::CreditCodeChar {
-                position: i + 1,
-                found: c,
-            })
-        })
+        .map(|(i, c)| credit_value(c).ok_or(CodeError::CreditCodeChar { position: i + 1, found: c }))
         .collect()
 }
 
 /// The check character for the values of the first 17 characters.
 fn credit_check(values17: &[u32]) -> char {
-    let sum: u32 = values17
-        .iter()
-        .zip(CREDIT_WEIGHTS)
-        .map(|(v, w)| v * w)
-        .sum();
+    let sum: u32 = values17.iter().zip(CREDIT_WEIGHTS).map(|(v, w)| v * w).sum();
     let check = (31 - sum % 31) % 31;
     char::from(CREDIT_CHARSET[check as usize])
 }
@@ -210,11 +192,7 @@ fn resident_check_of(first17: &[u8]) -> Result<char, CodeError> {
     if let Some(i) = first17.iter().position(|b| !b.is_ascii_digit()) {
         return Err(CodeError::ResidentIdChar { position: i + 1 });
     }
-    let num = |r: std::ops::Range<usize>| {
-        first17[r]
-            .iter()
-            .fold(0i32, |acc, b| acc * 10 + i32::from(b - b'0'))
-    };
+    let num = |r: std::ops::Range<usize>| first17[r].iter().fold(0i32, |acc, b| acc * 10 + i32::from(b - b'0'));
     let (year, month, day) = (num(6..10), num(10..12), num(12..14));
     let year = i16::try_from(year).map_err(|_| CodeError::ResidentIdBirthDate)?;
     if !ID_BIRTH_YEARS.contains(&year) {
@@ -222,11 +200,7 @@ fn resident_check_of(first17: &[u8]) -> Result<char, CodeError> {
     }
     // month and day are two digits, so they fit in i8.
     Date::new(year, month as i8, day as i8).map_err(|_| CodeError::ResidentIdBirthDate)?;
-    let sum: u32 = first17
-        .iter()
-        .zip(ID_WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     Ok(char::from(ID_CHECK[(sum % 11) as usize]))
 }
 
@@ -236,10 +210,7 @@ impl ResidentId {
         let s = s.trim();
         let found = s.chars().count();
         if found != 18 {
-            return Err(CodeError::ResidentIdLength {
-                expected: 18,
-                found,
-            });
+            return Err(CodeError::ResidentIdLength { expected: 18, found });
         }
         // 18 chars; a non-ASCII one is caught below as a non-digit. Work on chars so a
         // multi-byte char cannot make us slice inside it.
@@ -254,10 +225,7 @@ impl ResidentId {
         // All 18 chars are ASCII now, so byte indexing is char indexing.
         let expected = resident_check_of(&s.as_bytes()[..17])?;
         if expected != last {
-            return Err(CodeError::ResidentIdCheck {
-                expected,
-                found: last,
-            });
+            return Err(CodeError::ResidentIdCheck { expected, found: last });
         }
         let mut id = String::with_capacity(18);
         id.push_str(&s[..17]);
@@ -291,10 +259,7 @@ pub fn resident_id_complete(first17: &str) -> Result<ResidentId, CodeError> {
     let first17 = first17.trim();
     let found = first17.chars().count();
     if found != 17 {
-        return Err(CodeError::ResidentIdLength {
-            expected: 17,
-            found,
-        });
+        return Err(CodeError::ResidentIdLength { expected: 17, found });
     }
     if let Some(i) = first17.chars().position(|c| !c.is_ascii_digit()) {
         return Err(CodeError::ResidentIdChar { position: i + 1 });
@@ -338,8 +303,8 @@ impl From<ResidentId> for String {
 
 /// The province-level prefixes of GB/T 2260 (including 71 Taiwan, 81 Hong Kong, 82 Macao).
 const PROVINCE_PREFIXES: [u8; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 
 /// The level of a [`RegionCode`], read from its digits.
@@ -373,20 +338,13 @@ impl RegionCode {
             .try_into()
             .ok()
             .filter(|b: &[u8; 6]| b.iter().all(u8::is_ascii_digit))
-            .ok_or_else(|| CodeError::RegionCodeFormat {
-                found: s.to_owned(),
-            })?;
+            .ok_or_else(|| CodeError::RegionCodeFormat { found: s.to_owned() })?;
         let prefix = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
         if !PROVINCE_PREFIXES.contains(&prefix) {
-            return Err(CodeError::RegionCodeProvince {
-                found: s.to_owned(),
-                prefix: s[..2].to_owned(),
-            });
+            return Err(CodeError::RegionCodeProvince { found: s.to_owned(), prefix: s[..2].to_owned() });
         }
         if &bytes[2..4] == b"00" && &bytes[4..6] != b"00" {
-            return Err(CodeError::RegionCodeStructure {
-                found: s.to_owned(),
-            });
+            return Err(CodeError::RegionCodeStructure { found: s.to_owned() });
         }
         Ok(RegionCode(bytes))
     }
@@ -419,9 +377,7 @@ impl RegionCode {
         match self.level() {
             RegionLevel::Province => None,
             RegionLevel::City => Some(*self),
-            RegionLevel::County => Some(RegionCode([
-                self.0[0], self.0[1], self.0[2], self.0[3], b'0', b'0',
-            ])),
+            RegionLevel::County => Some(RegionCode([self.0[0], self.0[1], self.0[2], self.0[3], b'0', b'0'])),
         }
     }
 
@@ -496,71 +452,36 @@ mod tests {
             assert_eq!(c.to_string(), s);
         }
         // Whitespace around is trimmed.
-        assert_eq!(
-            CreditCode::parse("  91350100M000100Y43\n")
-                .unwrap()
-                .as_str(),
-            "91350100M000100Y43"
-        );
+        assert_eq!(CreditCode::parse("  91350100M000100Y43\n").unwrap().as_str(), "91350100M000100Y43");
     }
 
     #[test]
     fn credit_code_rejects_wrong_check_character() {
         let e = CreditCode::parse("91350100M000100Y44").unwrap_err();
-        assert_eq!(
-            e,
-            CodeError::CreditCodeCheck {
-                expected: '3',
-                found: '4'
-            }
-        );
-        assert_eq!(
-            e.to_string(),
-            "SUBJ-1: 统一社会信用代码校验位错误：应为 3，实为 4"
-        );
+        assert_eq!(e, CodeError::CreditCodeCheck { expected: '3', found: '4' });
+        assert_eq!(e.to_string(), "SUBJ-1: 统一社会信用代码校验位错误：应为 3，实为 4");
         // One character changed in the body: the check no longer matches.
         assert_eq!(
             CreditCode::parse("911100001000079564").unwrap_err(),
-            CodeError::CreditCodeCheck {
-                expected: '7',
-                found: '4'
-            }
+            CodeError::CreditCodeCheck { expected: '7', found: '4' }
         );
         // Two characters swapped.
-        assert!(matches!(
-            CreditCode::parse("91440300708461163T"),
-            Err(CodeError::CreditCodeCheck { .. })
-        ));
+        assert!(matches!(CreditCode::parse("91440300708461163T"), Err(CodeError::CreditCodeCheck { .. })));
     }
 
     #[test]
     fn credit_code_rejects_wrong_length() {
         assert_eq!(
             CreditCode::parse("91350100M000100Y4").unwrap_err(),
-            CodeError::CreditCodeLength {
-                expected: 18,
-                found: 17
-            }
+            CodeError::CreditCodeLength { expected: 18, found: 17 }
         );
-        assert_eq!(
-            CreditCode::parse("").unwrap_err(),
-            CodeError::CreditCodeLength {
-                expected: 18,
-                found: 0
-            }
-        );
+        assert_eq!(CreditCode::parse("").unwrap_err(), CodeError::CreditCodeLength { expected: 18, found: 0 });
         let e = CreditCode::parse("91350100M000100Y433").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "SUBJ-1: 统一社会信用代码长度错误：应为 18 位，实为 19 位"
-        );
+        assert_eq!(e.to_string(), "SUBJ-1: 统一社会信用代码长度错误：应为 18 位，实为 19 位");
         // Characters, not bytes, are counted.
         assert_eq!(
             CreditCode::parse("统一社会信用代码").unwrap_err(),
-            CodeError::CreditCodeLength {
-                expected: 18,
-                found: 8
-            }
+            CodeError::CreditCodeLength { expected: 18, found: 8 }
         );
     }
 
@@ -576,16 +497,10 @@ mod tests {
             ("91350100M000100Y4-", 18, '-'),
             ("913501００M000100Y43", 7, '０'), // full-width digit
         ] {
-            assert_eq!(
-                CreditCode::parse(s).unwrap_err(),
-                CodeError::CreditCodeChar { position, found },
-                "{s}"
-            );
+            assert_eq!(CreditCode::parse(s).unwrap_err(), CodeError::CreditCodeChar { position, found }, "{s}");
         }
         assert_eq!(
-            CreditCode::parse("91350100I000100Y43")
-                .unwrap_err()
-                .to_string(),
+            CreditCode::parse("91350100I000100Y43").unwrap_err().to_string(),
             "SUBJ-1: 统一社会信用代码第 9 位字符“I”不合法：只允许数字和大写字母（不含 I、O、Z、S、V）"
         );
     }
@@ -608,17 +523,11 @@ mod tests {
         assert!(seen_zero && seen_y);
         assert_eq!(
             credit_code_complete("91350100M000100Y").unwrap_err(),
-            CodeError::CreditCodeLength {
-                expected: 17,
-                found: 16
-            }
+            CodeError::CreditCodeLength { expected: 17, found: 16 }
         );
         assert_eq!(
             credit_code_complete("91350100M00010OY4").unwrap_err(),
-            CodeError::CreditCodeChar {
-                position: 15,
-                found: 'O'
-            }
+            CodeError::CreditCodeChar { position: 15, found: 'O' }
         );
     }
 
@@ -639,10 +548,7 @@ mod tests {
         assert_eq!(json, "\"91350100M000100Y43\"");
         assert_eq!(serde_json::from_str::<CreditCode>(&json).unwrap(), c);
         let err = serde_json::from_str::<CreditCode>("\"91350100M000100Y44\"").unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("SUBJ-1: 统一社会信用代码校验位错误")
-        );
+        assert!(err.to_string().contains("SUBJ-1: 统一社会信用代码校验位错误"));
         assert!(serde_json::from_str::<CreditCode>("18").is_err());
     }
 
@@ -651,12 +557,7 @@ mod tests {
     #[test]
     fn resident_id_accepts_valid_numbers() {
         // 11010519491231002X: the standard's example number.
-        for s in [
-            "11010519491231002X",
-            "440524188001010014",
-            "11010119900307803X",
-            "110101199003074477",
-        ] {
+        for s in ["11010519491231002X", "440524188001010014", "11010119900307803X", "110101199003074477"] {
             let id = ResidentId::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
             assert_eq!(id.as_str(), s);
             assert!(is_valid_resident_id(s));
@@ -670,36 +571,19 @@ mod tests {
     fn resident_id_rejects_invalid_numbers() {
         assert_eq!(
             ResidentId::parse("110105194912310021").unwrap_err(),
-            CodeError::ResidentIdCheck {
-                expected: 'X',
-                found: '1'
-            }
+            CodeError::ResidentIdCheck { expected: 'X', found: '1' }
         );
         assert_eq!(
-            ResidentId::parse("110105194912310021")
-                .unwrap_err()
-                .to_string(),
+            ResidentId::parse("110105194912310021").unwrap_err().to_string(),
             "PUB-5: 居民身份证号码校验位错误：应为 X，实为 1"
         );
         assert_eq!(
             ResidentId::parse("1101051949123100X").unwrap_err(),
-            CodeError::ResidentIdLength {
-                expected: 18,
-                found: 17
-            }
+            CodeError::ResidentIdLength { expected: 18, found: 17 }
         );
-        assert_eq!(
-            ResidentId::parse("11010519491231002Y").unwrap_err(),
-            CodeError::ResidentIdChar { position: 18 }
-        );
-        assert_eq!(
-            ResidentId::parse("1101051949123100XX").unwrap_err(),
-            CodeError::ResidentIdChar { position: 17 }
-        );
-        assert_eq!(
-            ResidentId::parse("11010519491231００2X").unwrap_err(),
-            CodeError::ResidentIdChar { position: 15 }
-        );
+        assert_eq!(ResidentId::parse("11010519491231002Y").unwrap_err(), CodeError::ResidentIdChar { position: 18 });
+        assert_eq!(ResidentId::parse("1101051949123100XX").unwrap_err(), CodeError::ResidentIdChar { position: 17 });
+        assert_eq!(ResidentId::parse("11010519491231００2X").unwrap_err(), CodeError::ResidentIdChar { position: 15 });
         // 1949-02-30 is not a date; its check character is right for the digits.
         let bad_date = resident_check_of(b"11010519490230002").unwrap_err();
         assert_eq!(bad_date, CodeError::ResidentIdBirthDate);
@@ -709,16 +593,10 @@ mod tests {
             "110105000012310023", // year 0000
             "110105123412310023", // year 1234
         ] {
-            assert_eq!(
-                ResidentId::parse(s).unwrap_err(),
-                CodeError::ResidentIdBirthDate,
-                "{s}"
-            );
+            assert_eq!(ResidentId::parse(s).unwrap_err(), CodeError::ResidentIdBirthDate, "{s}");
         }
         // Messages never echo the number.
-        let msg = ResidentId::parse("110105194902300023")
-            .unwrap_err()
-            .to_string();
+        let msg = ResidentId::parse("110105194902300023").unwrap_err().to_string();
         assert!(msg.starts_with("PUB-5: ") && !msg.contains("1101"), "{msg}");
     }
 
@@ -757,38 +635,20 @@ mod tests {
 
     #[test]
     fn resident_id_complete_appends_check() {
-        assert_eq!(
-            resident_id_complete("11010519491231002").unwrap().as_str(),
-            "11010519491231002X"
-        );
-        assert_eq!(
-            resident_id_complete("44052418800101001").unwrap().as_str(),
-            "440524188001010014"
-        );
-        assert_eq!(
-            resident_id_complete("11010519490230002").unwrap_err(),
-            CodeError::ResidentIdBirthDate
-        );
+        assert_eq!(resident_id_complete("11010519491231002").unwrap().as_str(), "11010519491231002X");
+        assert_eq!(resident_id_complete("44052418800101001").unwrap().as_str(), "440524188001010014");
+        assert_eq!(resident_id_complete("11010519490230002").unwrap_err(), CodeError::ResidentIdBirthDate);
         assert_eq!(
             resident_id_complete("1101051949123100").unwrap_err(),
-            CodeError::ResidentIdLength {
-                expected: 17,
-                found: 16
-            }
+            CodeError::ResidentIdLength { expected: 17, found: 16 }
         );
-        assert_eq!(
-            resident_id_complete("1101051949123100X").unwrap_err(),
-            CodeError::ResidentIdChar { position: 17 }
-        );
+        assert_eq!(resident_id_complete("1101051949123100X").unwrap_err(), CodeError::ResidentIdChar { position: 17 });
     }
 
     #[test]
     fn resident_id_serde() {
         let id: ResidentId = serde_json::from_str("\"11010519491231002x\"").unwrap();
-        assert_eq!(
-            serde_json::to_string(&id).unwrap(),
-            "\"11010519491231002X\""
-        );
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"11010519491231002X\"");
         assert!(serde_json::from_str::<ResidentId>("\"110105194912310021\"").is_err());
     }
 
@@ -813,25 +673,13 @@ mod tests {
     #[test]
     fn region_code_rejects_bad_codes() {
         for s in ["11000", "1100000", "11010a", "", "１１０１０１"] {
-            assert_eq!(
-                RegionCode::parse(s).unwrap_err(),
-                CodeError::RegionCodeFormat {
-                    found: s.to_owned()
-                },
-                "{s}"
-            );
+            assert_eq!(RegionCode::parse(s).unwrap_err(), CodeError::RegionCodeFormat { found: s.to_owned() }, "{s}");
         }
         for s in [
-            "100000", "160101", "240000", "380000", "470000", "550000", "660000", "720000",
-            "830000", "990000", "000000",
+            "100000", "160101", "240000", "380000", "470000", "550000", "660000", "720000", "830000", "990000",
+            "000000",
         ] {
-            assert!(
-                matches!(
-                    RegionCode::parse(s),
-                    Err(CodeError::RegionCodeProvince { .. })
-                ),
-                "{s}"
-            );
+            assert!(matches!(RegionCode::parse(s), Err(CodeError::RegionCodeProvince { .. })), "{s}");
         }
         assert_eq!(
             RegionCode::parse("160101").unwrap_err().to_string(),
@@ -839,9 +687,7 @@ mod tests {
         );
         assert_eq!(
             RegionCode::parse("110001").unwrap_err(),
-            CodeError::RegionCodeStructure {
-                found: "110001".to_owned()
-            }
+            CodeError::RegionCodeStructure { found: "110001".to_owned() }
         );
         assert_eq!(
             RegionCode::parse("11010a").unwrap_err().to_string(),
@@ -882,9 +728,6 @@ mod tests {
         assert_eq!(serde_json::from_str::<RegionCode>("\"130123\"").unwrap(), c);
         assert!(serde_json::from_str::<RegionCode>("\"160101\"").is_err());
         assert!(serde_json::from_str::<RegionCode>("130123").is_err());
-        assert_eq!(
-            serde_json::to_string(&RegionLevel::County).unwrap(),
-            "\"county\""
-        );
+        assert_eq!(serde_json::to_string(&RegionLevel::County).unwrap(), "\"county\"");
     }
 }

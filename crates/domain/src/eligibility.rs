@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::item::ItemVersion;
-use crate::registry::{Agency, AgencyStatus, Certificate, Employment, Officer, QualificationPolicy, Qualification};
+use crate::registry::{Agency, AgencyStatus, Certificate, Employment, Officer, Qualification, QualificationPolicy};
 use crate::violation::Violation;
 
 /// Everything the answer depends on, as of `today`.
@@ -56,10 +56,7 @@ pub fn may_act(c: &ActingCase<'_>) -> Eligibility {
     }
     // STAFF-4: only established officers count.
     if c.officer.employment != Employment::Established {
-        refusals.push(Violation::new(
-            "STAFF-4",
-            format!("{who}为{}，不得作为执法人员", c.officer.employment.label()),
-        ));
+        refusals.push(Violation::new("STAFF-4", format!("{who}为{}，不得作为执法人员", c.officer.employment.label())));
     }
     // STAFF-3: exam (or legal-profession qualification) and last year's training.
     if c.qualification.exam_passed_on.is_none() && !c.officer.legal_qualification {
@@ -71,7 +68,8 @@ pub fn may_act(c: &ActingCase<'_>) -> Eligibility {
     for cert in c.certificates {
         let standing = cert.standing(c.today, c.policy);
         if !standing.state.usable() {
-            let rule = if matches!(standing.state, crate::registry::CertState::CheckOverdue) { "STAFF-3" } else { "STAFF-2" };
+            let rule =
+                if matches!(standing.state, crate::registry::CertState::CheckOverdue) { "STAFF-3" } else { "STAFF-2" };
             cert_reasons.push(Violation::new(rule, format!("执法证 {} {}", cert.number, standing.state.label())));
             continue;
         }
@@ -88,10 +86,7 @@ pub fn may_act(c: &ActingCase<'_>) -> Eligibility {
             if last_year >= first_year && hours < c.policy.training_hours_per_year {
                 cert_reasons.push(Violation::new(
                     "STAFF-3",
-                    format!(
-                        "{who} {last_year} 年度培训 {hours} 学时，不足 {} 学时",
-                        c.policy.training_hours_per_year
-                    ),
+                    format!("{who} {last_year} 年度培训 {hours} 学时，不足 {} 学时", c.policy.training_hours_per_year),
                 ));
                 continue;
             }

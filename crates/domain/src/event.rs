@@ -105,26 +105,91 @@ impl Account {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    AgencyRegistered { agency: Agency },
-    AgencyUpdated { agency: Agency },
-    OfficerRegistered { officer: Officer },
-    OfficerUpdated { officer: Officer },
-    CertificateIssued { certificate: Certificate },
-    CertificateSuspended { number: String, on: Date, reason: String },
-    CertificateReinstated { number: String, on: Date },
-    CertificateRevoked { number: String, on: Date, reason: RevocationReason },
-    CertificateChecked { number: String, on: Date, passed: bool, #[serde(default)] note: String },
-    TrainingRecorded { staff_no: String, year: i16, hours: u32, course: String },
-    ExamRecorded { staff_no: String, on: Date, passed: bool, #[serde(default)] score: Option<u32> },
-    ReviewerAppointed { agency: CreditCode, staff_no: String, on: Date },
-    ReviewerRemoved { agency: CreditCode, staff_no: String, on: Date, reason: String },
-    ItemVersionAdded { item: ItemVersion },
-    InspectionEntrySet { entry: InspectionEntry },
-    InspectionEntryRemoved { code: String, reason: String },
-    CalendarYearLoaded { year: HolidayYear },
-    AccountCreated { account: Account },
-    TokenCreated { id: String, login: String, token_sha256: String, label: String },
-    TokenRevoked { id: String },
+    AgencyRegistered {
+        agency: Agency,
+    },
+    AgencyUpdated {
+        agency: Agency,
+    },
+    OfficerRegistered {
+        officer: Officer,
+    },
+    OfficerUpdated {
+        officer: Officer,
+    },
+    CertificateIssued {
+        certificate: Certificate,
+    },
+    CertificateSuspended {
+        number: String,
+        on: Date,
+        reason: String,
+    },
+    CertificateReinstated {
+        number: String,
+        on: Date,
+    },
+    CertificateRevoked {
+        number: String,
+        on: Date,
+        reason: RevocationReason,
+    },
+    CertificateChecked {
+        number: String,
+        on: Date,
+        passed: bool,
+        #[serde(default)]
+        note: String,
+    },
+    TrainingRecorded {
+        staff_no: String,
+        year: i16,
+        hours: u32,
+        course: String,
+    },
+    ExamRecorded {
+        staff_no: String,
+        on: Date,
+        passed: bool,
+        #[serde(default)]
+        score: Option<u32>,
+    },
+    ReviewerAppointed {
+        agency: CreditCode,
+        staff_no: String,
+        on: Date,
+    },
+    ReviewerRemoved {
+        agency: CreditCode,
+        staff_no: String,
+        on: Date,
+        reason: String,
+    },
+    ItemVersionAdded {
+        item: ItemVersion,
+    },
+    InspectionEntrySet {
+        entry: InspectionEntry,
+    },
+    InspectionEntryRemoved {
+        code: String,
+        reason: String,
+    },
+    CalendarYearLoaded {
+        year: HolidayYear,
+    },
+    AccountCreated {
+        account: Account,
+    },
+    TokenCreated {
+        id: String,
+        login: String,
+        token_sha256: String,
+        label: String,
+    },
+    TokenRevoked {
+        id: String,
+    },
 }
 
 impl Event {
@@ -228,7 +293,11 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
         Event::AgencyRegistered { agency } | Event::AgencyUpdated { agency } => {
             agency.validate()?;
             if crate::regions::lookup(&agency.region).is_none() {
-                return Err(rule("SUBJ-1", "region", format!("行政区划代码 {} 不在 GB/T 2260 代码表中", agency.region)));
+                return Err(rule(
+                    "SUBJ-1",
+                    "region",
+                    format!("行政区划代码 {} 不在 GB/T 2260 代码表中", agency.region),
+                ));
             }
             let existing = v(view.agency(&agency.code))?;
             match (event, existing) {
@@ -281,14 +350,14 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
                 ));
             }
             let agency = v(view.agency(&holder.agency))?;
-            if let Some(agency) = agency {
-                if let Some(d) = certificate.categories.iter().find(|d| !agency.domains.contains(d)) {
-                    return Err(rule(
-                        "STAFF-2",
-                        "categories",
-                        format!("执法类别「{}」不在持证人所在执法主体{}的执法领域内", d.label(), agency.name),
-                    ));
-                }
+            if let Some(agency) = agency
+                && let Some(d) = certificate.categories.iter().find(|d| !agency.domains.contains(d))
+            {
+                return Err(rule(
+                    "STAFF-2",
+                    "categories",
+                    format!("执法类别「{}」不在持证人所在执法主体{}的执法领域内", d.label(), agency.name),
+                ));
             }
         }
         Event::CertificateSuspended { number, on, reason } => {
@@ -296,14 +365,22 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             let c = existing_cert(view, number)?;
             check_date_not_before(on, c.issued_on)?;
             if c.status != CertStatus::Valid {
-                return Err(rule("STAFF-2", "number", format!("执法证 {number} 当前为「{}」，不能暂扣", c.status.label())));
+                return Err(rule(
+                    "STAFF-2",
+                    "number",
+                    format!("执法证 {number} 当前为「{}」，不能暂扣", c.status.label()),
+                ));
             }
         }
         Event::CertificateReinstated { number, on } => {
             let c = existing_cert(view, number)?;
             check_date_not_before(on, c.issued_on)?;
             if !matches!(c.status, CertStatus::Suspended { .. }) {
-                return Err(rule("STAFF-2", "number", format!("执法证 {number} 当前为「{}」，不能恢复", c.status.label())));
+                return Err(rule(
+                    "STAFF-2",
+                    "number",
+                    format!("执法证 {number} 当前为「{}」，不能恢复", c.status.label()),
+                ));
             }
         }
         Event::CertificateRevoked { number, on, .. } => {
@@ -387,17 +464,18 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             }
         }
         Event::CalendarYearLoaded { year } => {
-            year.validate().map_err(|e| rule("CAL-1", "year", e.to_string().trim_start_matches("CAL-1: ").to_string()))?;
+            year.validate()
+                .map_err(|e| rule("CAL-1", "year", e.to_string().trim_start_matches("CAL-1: ").to_string()))?;
         }
         Event::AccountCreated { account } => {
             account.validate()?;
             if v(view.account(&account.login))?.is_some() {
                 return Err(rule("SEC-1", "login", format!("账号 {} 已存在", account.login)));
             }
-            if let Some(a) = &account.agency {
-                if v(view.agency(a))?.is_none() {
-                    return Err(rule("SEC-2", "agency", format!("执法主体 {a} 不存在")));
-                }
+            if let Some(a) = &account.agency
+                && v(view.agency(a))?.is_none()
+            {
+                return Err(rule("SEC-2", "agency", format!("执法主体 {a} 不存在")));
             }
         }
         Event::TokenCreated { id, login, token_sha256, label } => {
@@ -446,16 +524,12 @@ fn check_item<V: RegistryView>(item: &ItemVersion, view: &V) -> Result<(), Refus
         return Err(rule("ITEM-1", "agency", format!("实施主体 {} 不存在", item.agency)));
     };
     if !agency.domains.contains(&item.domain) {
-        return Err(rule(
-            "ITEM-1",
-            "domain",
-            format!("{}的执法领域不含「{}」", agency.name, item.domain.label()),
-        ));
+        return Err(rule("ITEM-1", "domain", format!("{}的执法领域不含「{}」", agency.name, item.domain.label())));
     }
-    if let Some(to) = &item.delegated_to {
-        if v(view.agency(to))?.is_none() {
-            return Err(rule("ITEM-3", "delegated_to", format!("承接主体 {to} 不存在")));
-        }
+    if let Some(to) = &item.delegated_to
+        && v(view.agency(to))?.is_none()
+    {
+        return Err(rule("ITEM-3", "delegated_to", format!("承接主体 {to} 不存在")));
     }
     if let Some(target) = &item.merged_into {
         match v(view.latest_item(target))? {

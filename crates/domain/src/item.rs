@@ -159,7 +159,7 @@ pub fn yuan(fen: i64) -> String {
 }
 
 fn times(pct: u32) -> String {
-    if pct % 100 == 0 { format!("{}倍", pct / 100) } else { format!("百分之{pct}") }
+    if pct.is_multiple_of(100) { format!("{}倍", pct / 100) } else { format!("百分之{pct}") }
 }
 
 /// One grade of a benchmark.
@@ -278,7 +278,9 @@ impl ItemVersion {
                 return Err(Violation::new("ITEM-3", "新增只能是事项的第 1 版").at("change"));
             }
             c if c != ChangeKind::Add && self.version == 1 => {
-                return Err(Violation::new("ITEM-3", format!("事项的第 1 版只能是新增，不能是{}", c.label())).at("change"));
+                return Err(
+                    Violation::new("ITEM-3", format!("事项的第 1 版只能是新增，不能是{}", c.label())).at("change")
+                );
             }
             _ => {}
         }
@@ -352,7 +354,9 @@ impl InspectionEntry {
         check_text("frequency", &self.frequency, 100, true)?;
         check_text("method", &self.method, 200, true)?;
         if self.ratio_pct == 0 || self.ratio_pct > 100 {
-            return Err(Violation::new("ITEM-5", format!("抽查比例 {}% 须在 1% 至 100% 之间", self.ratio_pct)).at("ratio_pct"));
+            return Err(
+                Violation::new("ITEM-5", format!("抽查比例 {}% 须在 1% 至 100% 之间", self.ratio_pct)).at("ratio_pct")
+            );
         }
         if self.basis.is_empty() {
             return Err(Violation::new("ITEM-5", "抽查事项必须有依据").at("basis"));
@@ -384,7 +388,13 @@ mod tests {
             procedure: ProcedureKind::GeneralPenalty,
             basis: vec![
                 Citation { law: law.clone(), article: 34, paragraph: None, item: Some(10), role: BasisRole::Violated },
-                Citation { law: law.clone(), article: 124, paragraph: Some(1), item: Some(5), role: BasisRole::Penalty },
+                Citation {
+                    law: law.clone(),
+                    article: 124,
+                    paragraph: Some(1),
+                    item: Some(5),
+                    role: BasisRole::Penalty,
+                },
             ],
             benchmark: Some(Benchmark {
                 grades: vec![Grade {
@@ -410,7 +420,8 @@ mod tests {
     #[test]
     fn benchmark_range_min_above_max_is_refused() {
         let mut it = food_item();
-        it.benchmark.as_mut().unwrap().grades[0].penalties[0] = Penalty::Fine { min_fen: 7_000_000, max_fen: 5_000_000 };
+        it.benchmark.as_mut().unwrap().grades[0].penalties[0] =
+            Penalty::Fine { min_fen: 7_000_000, max_fen: 5_000_000 };
         let v = it.validate().unwrap_err();
         assert_eq!(v.rule, "ITEM-4");
         assert_eq!(v.message, "罚款下限 70000 元大于上限 50000 元");

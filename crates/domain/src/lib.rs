@@ -3,8 +3,8 @@
 //! No IO, no async, no database or web types. Time comes in as an argument.
 
 pub mod calendar;
-pub mod codes;
 pub mod citation;
+pub mod codes;
 pub mod eligibility;
 pub mod event;
 pub mod item;

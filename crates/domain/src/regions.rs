@@ -41,7 +41,11 @@ fn table() -> &'static BTreeMap<String, Region> {
                 "county" => RegionLevel::County,
                 _ => bad(n, line),
             };
-            let parent = if cols[3].is_empty() { None } else { Some(RegionCode::parse(cols[3]).unwrap_or_else(|_| bad(n, line))) };
+            let parent = if cols[3].is_empty() {
+                None
+            } else {
+                Some(RegionCode::parse(cols[3]).unwrap_or_else(|_| bad(n, line)))
+            };
             out.insert(code.as_str().to_string(), Region { code, name: cols[1].to_string(), level, parent });
         }
         out

@@ -277,7 +277,10 @@ pub fn check_key(field: &str, value: &str, rule: &'static str) -> Result<(), Vio
     if value.is_empty() || value.len() > 40 {
         return Err(Violation::new(rule, "编号必须为 1 至 40 个字符").at(field));
     }
-    if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || ('\u{4e00}'..='\u{9fff}').contains(&c))
+    {
         return Err(Violation::new(rule, "编号只能由字母、数字、汉字、连字符和下划线组成").at(field));
     }
     Ok(())
@@ -401,10 +404,10 @@ impl Certificate {
         if self.status != CertStatus::Valid {
             return Err(Violation::new("STAFF-2", "新发证件的状态必须为有效").at("status"));
         }
-        if let Some(c) = self.last_check_on {
-            if c < self.issued_on {
-                return Err(Violation::new("STAFF-3", "年检日期早于发证日期").at("last_check_on"));
-            }
+        if let Some(c) = self.last_check_on
+            && c < self.issued_on
+        {
+            return Err(Violation::new("STAFF-3", "年检日期早于发证日期").at("last_check_on"));
         }
         Ok(())
     }
@@ -535,7 +538,7 @@ pub struct ReviewerRatio {
 
 impl ReviewerRatio {
     pub fn new(agency: CreditCode, agency_name: String, officers: u32, reviewers: u32) -> Self {
-        let permille = if officers == 0 { 1000 } else { reviewers * 1000 / officers };
+        let permille = (reviewers * 1000).checked_div(officers).unwrap_or(1000);
         // reviewers / officers >= 5%  <=>  20 * reviewers >= officers
         let meets_rule = reviewers >= 1 && reviewers * 20 >= officers;
         ReviewerRatio { agency, agency_name, officers, reviewers, permille, meets_rule }

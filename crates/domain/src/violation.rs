@@ -5,11 +5,11 @@ use serde::Serialize;
 /// Every rule ID of DOMAIN.md, so a rule named in text can be recognised.
 pub const RULES: &[&str] = &[
     "SUBJ-1", "SUBJ-2", "STAFF-1", "STAFF-2", "STAFF-3", "STAFF-4", "STAFF-5", "ITEM-1", "ITEM-2", "ITEM-3", "ITEM-4",
-    "ITEM-5", "PROC-1", "CASE-1", "CASE-2", "CASE-3", "CASE-4", "CASE-5", "CASE-6", "CASE-7", "CASE-8", "CAL-1", "REC-1",
-    "REC-2", "REC-3", "REC-4", "REC-5", "REC-6", "REC-7", "REC-8", "REV-1", "REV-2", "REV-3", "REV-4", "REV-5", "REV-6",
-    "PUB-1", "PUB-2", "PUB-3", "PUB-4", "PUB-5", "PUB-6", "PUB-7", "PUB-8", "PUB-9", "RAND-1", "RAND-2", "RAND-3",
-    "RAND-4", "SUP-1", "SUP-2", "SUP-3", "STAT-1", "CMP-1", "AID-1", "LOG-1", "LOG-2", "LOG-3", "LOG-4", "LOG-5", "SEC-1",
-    "SEC-2", "SEC-3", "SEC-4", "SEC-5",
+    "ITEM-5", "PROC-1", "CASE-1", "CASE-2", "CASE-3", "CASE-4", "CASE-5", "CASE-6", "CASE-7", "CASE-8", "CAL-1",
+    "REC-1", "REC-2", "REC-3", "REC-4", "REC-5", "REC-6", "REC-7", "REC-8", "REV-1", "REV-2", "REV-3", "REV-4",
+    "REV-5", "REV-6", "PUB-1", "PUB-2", "PUB-3", "PUB-4", "PUB-5", "PUB-6", "PUB-7", "PUB-8", "PUB-9", "RAND-1",
+    "RAND-2", "RAND-3", "RAND-4", "SUP-1", "SUP-2", "SUP-3", "STAT-1", "CMP-1", "AID-1", "LOG-1", "LOG-2", "LOG-3",
+    "LOG-4", "LOG-5", "SEC-1", "SEC-2", "SEC-3", "SEC-4", "SEC-5",
 ];
 
 /// A refusal by a DOMAIN rule. `rule` is the DOMAIN.md ID (e.g. `SUBJ-1`); `message` is

@@ -36,8 +36,7 @@ pub enum CheckpointError {
 
 /// A decimal with no leading zeroes (unless it is `0`) that fits in a `u64`.
 pub(crate) fn parse_decimal(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0'))
-    {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) || (s.len() > 1 && s.starts_with('0')) {
         return None;
     }
     s.parse().ok()
@@ -56,12 +55,7 @@ impl Checkpoint {
     pub fn new(origin: impl Into<String>, size: u64, root: Hash) -> Result<Self, CheckpointError> {
         let origin = origin.into();
         check_line(&origin, "origin must be one non-empty line")?;
-        Ok(Self {
-            origin,
-            size,
-            root,
-            extensions: Vec::new(),
-        })
+        Ok(Self { origin, size, root, extensions: Vec::new() })
     }
 
     /// Adds an extension line (non-empty, one line). The spec does not recommend them.
@@ -74,34 +68,22 @@ impl Checkpoint {
 
     /// Parses a checkpoint body (a note's text).
     pub fn parse(text: &str) -> Result<Self, CheckpointError> {
-        let body = text
-            .strip_suffix('\n')
-            .ok_or(CheckpointError::Malformed("text does not end in a newline"))?;
+        let body = text.strip_suffix('\n').ok_or(CheckpointError::Malformed("text does not end in a newline"))?;
         let mut lines = body.split('\n');
         let origin = lines.next().unwrap_or_default();
-        let size = lines
-            .next()
-            .ok_or(CheckpointError::Malformed("no tree size line"))?;
-        let root = lines
-            .next()
-            .ok_or(CheckpointError::Malformed("no root hash line"))?;
+        let size = lines.next().ok_or(CheckpointError::Malformed("no tree size line"))?;
+        let root = lines.next().ok_or(CheckpointError::Malformed("no root hash line"))?;
         check_line(origin, "origin must be one non-empty line")?;
-        let size = parse_decimal(size).ok_or(CheckpointError::Malformed(
-            "tree size is not a decimal without leading zeroes",
-        ))?;
-        let root = Hash::from_base64(root)
-            .map_err(|_| CheckpointError::Malformed("root hash is not base64 of 32 bytes"))?;
+        let size = parse_decimal(size)
+            .ok_or(CheckpointError::Malformed("tree size is not a decimal without leading zeroes"))?;
+        let root =
+            Hash::from_base64(root).map_err(|_| CheckpointError::Malformed("root hash is not base64 of 32 bytes"))?;
         let mut extensions = Vec::new();
         for line in lines {
             check_line(line, "extension lines must be non-empty single lines")?;
             extensions.push(line.to_owned());
         }
-        Ok(Self {
-            origin: origin.to_owned(),
-            size,
-            root,
-            extensions,
-        })
+        Ok(Self { origin: origin.to_owned(), size, root, extensions })
     }
 
     /// The origin line.
@@ -165,10 +147,7 @@ pub fn open_checkpoint(
     note.verify(log_keys)?;
     let checkpoint = Checkpoint::parse(note.text())?;
     if checkpoint.origin != origin {
-        return Err(CheckpointError::OriginMismatch {
-            want: origin.to_owned(),
-            got: checkpoint.origin,
-        });
+        return Err(CheckpointError::OriginMismatch { want: origin.to_owned(), got: checkpoint.origin });
     }
     Ok((checkpoint, note))
 }
@@ -178,8 +157,7 @@ mod tests {
     use super::*;
     use crate::note::Ed25519Signer;
 
-    const SPEC: &str =
-        "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    const SPEC: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
     #[test]
     fn spec_example_round_trips() {
@@ -202,10 +180,7 @@ mod tests {
                 "o\n01\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
                 "malformed checkpoint: tree size is not a decimal without leading zeroes",
             ),
-            (
-                "o\n1\nAAAA\n",
-                "malformed checkpoint: root hash is not base64 of 32 bytes",
-            ),
+            ("o\n1\nAAAA\n", "malformed checkpoint: root hash is not base64 of 32 bytes"),
             (
                 "\n1\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n",
                 "malformed checkpoint: origin must be one non-empty line",
@@ -219,11 +194,7 @@ mod tests {
                 "malformed checkpoint: text does not end in a newline",
             ),
         ] {
-            assert_eq!(
-                Checkpoint::parse(text).unwrap_err().to_string(),
-                why,
-                "{text:?}"
-            );
+            assert_eq!(Checkpoint::parse(text).unwrap_err().to_string(), why, "{text:?}");
         }
     }
 
@@ -235,9 +206,7 @@ mod tests {
         let (opened, _) = open_checkpoint(&signed, "example.com/log", &[&log.verifier()]).unwrap();
         assert_eq!(opened, cp);
         assert_eq!(
-            open_checkpoint(&signed, "example.com/other", &[&log.verifier()])
-                .unwrap_err()
-                .to_string(),
+            open_checkpoint(&signed, "example.com/other", &[&log.verifier()]).unwrap_err().to_string(),
             "checkpoint origin is \"example.com/log\", want \"example.com/other\""
         );
     }

@@ -19,8 +19,8 @@ use ed25519_dalek::{Signer as _, SigningKey, Verifier as _, VerifyingKey};
 
 use crate::hash::Hash;
 use crate::note::{
-    KeyError, Note, NoteError, NoteSignature, NoteVerifier, SIG_TYPE_COSIGNATURE_V1, check_vkey_id,
-    ed25519_public_key, encode_vkey, is_valid_key_name, key_id, split_vkey, type_and_key,
+    KeyError, Note, NoteError, NoteSignature, NoteVerifier, SIG_TYPE_COSIGNATURE_V1, check_vkey_id, ed25519_public_key,
+    encode_vkey, is_valid_key_name, key_id, split_vkey, type_and_key,
 };
 
 /// The signed message of a cosignature over `text` at `timestamp`.
@@ -67,20 +67,12 @@ impl CosignatureVerifier {
         if key[0] != SIG_TYPE_COSIGNATURE_V1 {
             return Err(KeyError::UnsupportedType(key[0]));
         }
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: id,
-            key: ed25519_public_key(&key[1..])?,
-        })
+        Ok(Self { name: name.to_owned(), key_id: id, key: ed25519_public_key(&key[1..])? })
     }
 
     /// The verifier key text.
     pub fn vkey(&self) -> String {
-        encode_vkey(
-            &self.name,
-            self.key_id,
-            &type_and_key(SIG_TYPE_COSIGNATURE_V1, self.key.as_bytes()),
-        )
+        encode_vkey(&self.name, self.key_id, &type_and_key(SIG_TYPE_COSIGNATURE_V1, self.key.as_bytes()))
     }
 }
 
@@ -99,9 +91,7 @@ impl NoteVerifier for CosignatureVerifier {
         let Ok(sig) = ed25519_dalek::Signature::from_slice(&bytes[8..]) else {
             return false;
         };
-        self.key
-            .verify(&cosigned_message(text, timestamp), &sig)
-            .is_ok()
+        self.key.verify(&cosigned_message(text, timestamp), &sig).is_ok()
     }
 }
 
@@ -132,10 +122,7 @@ impl CosignatureSigner {
         let key = SigningKey::from_bytes(seed);
         Ok(Self {
             name: name.to_owned(),
-            key_id: key_id(
-                name,
-                &type_and_key(SIG_TYPE_COSIGNATURE_V1, key.verifying_key().as_bytes()),
-            ),
+            key_id: key_id(name, &type_and_key(SIG_TYPE_COSIGNATURE_V1, key.verifying_key().as_bytes())),
             key,
         })
     }
@@ -146,17 +133,12 @@ impl CosignatureSigner {
         let mut bytes = Vec::with_capacity(72);
         bytes.extend_from_slice(&timestamp.to_be_bytes());
         bytes.extend_from_slice(&sig.to_bytes());
-        NoteSignature::new(self.name.clone(), self.key_id, bytes)
-            .expect("name checked, bytes non-empty")
+        NoteSignature::new(self.name.clone(), self.key_id, bytes).expect("name checked, bytes non-empty")
     }
 
     /// The matching verifier.
     pub fn verifier(&self) -> CosignatureVerifier {
-        CosignatureVerifier {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            key: self.key.verifying_key(),
-        }
+        CosignatureVerifier { name: self.name.clone(), key_id: self.key_id, key: self.key.verifying_key() }
     }
 }
 
@@ -173,27 +155,18 @@ pub struct Cosignature {
 /// that cosigned. Lines by other keys are ignored; a line by a known witness that fails to
 /// verify is an error. Returns an empty list when no known witness cosigned: how many are
 /// enough is the caller's policy.
-pub fn verify_cosignatures(
-    note: &Note,
-    witnesses: &[CosignatureVerifier],
-) -> Result<Vec<Cosignature>, NoteError> {
+pub fn verify_cosignatures(note: &Note, witnesses: &[CosignatureVerifier]) -> Result<Vec<Cosignature>, NoteError> {
     let mut out: Vec<Cosignature> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for sig in note.signatures() {
-        let Some(w) = witnesses
-            .iter()
-            .find(|w| w.name == sig.name() && w.key_id == sig.key_id())
-        else {
+        let Some(w) = witnesses.iter().find(|w| w.name == sig.name() && w.key_id == sig.key_id()) else {
             continue;
         };
         if !seen.insert((sig.name(), sig.key_id())) {
             continue;
         }
         if !w.verify(note.text().as_bytes(), sig.signature()) {
-            return Err(NoteError::InvalidSignature {
-                name: sig.name().to_owned(),
-                key_id: sig.key_id(),
-            });
+            return Err(NoteError::InvalidSignature { name: sig.name().to_owned(), key_id: sig.key_id() });
         }
         out.push(Cosignature {
             witness: sig.name().to_owned(),
@@ -230,14 +203,10 @@ impl AddCheckpoint {
     /// The request body.
     pub fn to_body(&self) -> Result<String, WitnessError> {
         if self.proof.len() > 63 {
-            return Err(WitnessError::Malformed(
-                "more than 63 consistency proof lines",
-            ));
+            return Err(WitnessError::Malformed("more than 63 consistency proof lines"));
         }
         if self.old_size == 0 && !self.proof.is_empty() {
-            return Err(WitnessError::Malformed(
-                "a proof from old size 0 must be empty",
-            ));
+            return Err(WitnessError::Malformed("a proof from old size 0 must be empty"));
         }
         let mut out = format!("old {}\n", self.old_size);
         for h in &self.proof {
@@ -251,36 +220,25 @@ impl AddCheckpoint {
 
     /// Parses a request body (what a witness does).
     pub fn parse(body: &str) -> Result<Self, WitnessError> {
-        let (old, mut rest) = body
-            .split_once('\n')
-            .ok_or(WitnessError::Malformed("no old size line"))?;
+        let (old, mut rest) = body.split_once('\n').ok_or(WitnessError::Malformed("no old size line"))?;
         let old_size = old
             .strip_prefix("old ")
             .and_then(crate::checkpoint::parse_decimal)
             .ok_or(WitnessError::Malformed("bad old size line"))?;
         let mut proof = Vec::new();
         loop {
-            let (line, next) = rest.split_once('\n').ok_or(WitnessError::Malformed(
-                "no empty line before the checkpoint",
-            ))?;
+            let (line, next) =
+                rest.split_once('\n').ok_or(WitnessError::Malformed("no empty line before the checkpoint"))?;
             rest = next;
             if line.is_empty() {
                 break;
             }
             if proof.len() == 63 {
-                return Err(WitnessError::Malformed(
-                    "more than 63 consistency proof lines",
-                ));
+                return Err(WitnessError::Malformed("more than 63 consistency proof lines"));
             }
-            proof.push(
-                Hash::from_base64(line).map_err(|_| WitnessError::Malformed("bad proof line"))?,
-            );
+            proof.push(Hash::from_base64(line).map_err(|_| WitnessError::Malformed("bad proof line"))?);
         }
-        Ok(Self {
-            old_size,
-            proof,
-            checkpoint: rest.to_owned(),
-        })
+        Ok(Self { old_size, proof, checkpoint: rest.to_owned() })
     }
 }
 
@@ -288,24 +246,18 @@ impl AddCheckpoint {
 /// Attach the ones from trusted witnesses with [`Note::add_signature`] after checking them
 /// with [`verify_cosignatures`] (or add them all and verify the note).
 pub fn parse_signature_lines(body: &str) -> Result<Vec<NoteSignature>, WitnessError> {
-    let lines = body.strip_suffix('\n').ok_or(WitnessError::Malformed(
-        "response does not end in a newline",
-    ))?;
+    let lines = body.strip_suffix('\n').ok_or(WitnessError::Malformed("response does not end in a newline"))?;
     if lines.is_empty() {
         return Err(WitnessError::Malformed("no signature lines"));
     }
-    lines
-        .split('\n')
-        .map(|l| NoteSignature::parse_line(l).map_err(WitnessError::from))
-        .collect()
+    lines.split('\n').map(|l| NoteSignature::parse_line(l).map_err(WitnessError::from)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const CHECKPOINT: &str =
-        "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+    const CHECKPOINT: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
     #[test]
     fn spec_signed_message() {
@@ -327,10 +279,7 @@ mod tests {
         let v = CosignatureVerifier::from_vkey(&w.verifier().vkey()).unwrap();
         assert_eq!(
             verify_cosignatures(&note, std::slice::from_ref(&v)).unwrap(),
-            vec![Cosignature {
-                witness: "witness.example.com/w1".into(),
-                timestamp: 1_679_315_147
-            }]
+            vec![Cosignature { witness: "witness.example.com/w1".into(), timestamp: 1_679_315_147 }]
         );
         // A cosignature is not valid as a plain signature over the text, nor over other text.
         let other = Note::new("other\n").map(|mut n| {
@@ -350,10 +299,7 @@ mod tests {
         let body = req.to_body().unwrap();
         assert!(body.starts_with("old 20852014\n"));
         assert_eq!(AddCheckpoint::parse(&body).unwrap(), req);
-        let from_zero = AddCheckpoint {
-            old_size: 0,
-            ..req.clone()
-        };
+        let from_zero = AddCheckpoint { old_size: 0, ..req.clone() };
         assert_eq!(
             from_zero.to_body().unwrap_err().to_string(),
             "malformed witness message: a proof from old size 0 must be empty"

@@ -35,9 +35,7 @@ impl Hash {
 
     /// Copies a hash from a slice, which must be exactly 32 bytes long.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, HashParseError> {
-        <[u8; HASH_SIZE]>::try_from(bytes)
-            .map(Self)
-            .map_err(|_| HashParseError::Length(bytes.len()))
+        <[u8; HASH_SIZE]>::try_from(bytes).map(Self).map_err(|_| HashParseError::Length(bytes.len()))
     }
 
     /// Parses standard padded base64 (RFC 4648 §4), the encoding C2SP formats use.
@@ -109,8 +107,8 @@ impl<'de> serde::Deserialize<'de> for Hash {
 
 /// The root of the empty tree: SHA-256 of the empty string (RFC 6962 §2.1).
 pub const EMPTY_ROOT: Hash = Hash([
-    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
-    0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+    0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41,
+    0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
 ]);
 
 /// The leaf hash of an entry: `SHA-256(0x00 ‖ data)`.
@@ -186,24 +184,14 @@ mod tests {
         }
         let leaves: Vec<Hash> = (0u32..40).map(|i| leaf_hash(&i.to_be_bytes())).collect();
         for n in 0..leaves.len() {
-            assert_eq!(
-                root_from_leaf_hashes(&leaves[..n]),
-                mth(&leaves[..n]),
-                "n={n}"
-            );
+            assert_eq!(root_from_leaf_hashes(&leaves[..n]), mth(&leaves[..n]), "n={n}");
         }
     }
 
     #[test]
     fn parse_errors_have_exact_text() {
-        assert_eq!(
-            Hash::from_slice(&[0; 31]).unwrap_err().to_string(),
-            "a hash is 32 bytes, not 31"
-        );
-        assert_eq!(
-            Hash::from_base64("***").unwrap_err().to_string(),
-            "a hash is not valid base64"
-        );
+        assert_eq!(Hash::from_slice(&[0; 31]).unwrap_err().to_string(), "a hash is 32 bytes, not 31");
+        assert_eq!(Hash::from_base64("***").unwrap_err().to_string(), "a hash is not valid base64");
     }
 
     #[test]

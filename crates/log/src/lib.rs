@@ -83,32 +83,27 @@ pub mod tile;
 
 pub use checkpoint::{Checkpoint, CheckpointError, open_checkpoint};
 pub use cosignature::{
-    AddCheckpoint, Cosignature, CosignatureSigner, CosignatureVerifier, WitnessError,
-    cosignature_timestamp, cosigned_message, parse_signature_lines, verify_cosignatures,
+    AddCheckpoint, Cosignature, CosignatureSigner, CosignatureVerifier, WitnessError, cosignature_timestamp,
+    cosigned_message, parse_signature_lines, verify_cosignatures,
 };
-pub use hash::{
-    EMPTY_ROOT, HASH_SIZE, Hash, HashParseError, leaf_hash, node_hash, root_from_leaf_hashes,
-};
+pub use hash::{EMPTY_ROOT, HASH_SIZE, Hash, HashParseError, leaf_hash, node_hash, root_from_leaf_hashes};
 pub use note::{
-    Ed25519Signer, Ed25519Verifier, KeyError, Note, NoteError, NoteSignature, NoteSigner,
-    NoteVerifier, SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519, VerifierKey, is_valid_key_name,
-    key_id,
+    Ed25519Signer, Ed25519Verifier, KeyError, Note, NoteError, NoteSignature, NoteSigner, NoteVerifier,
+    SIG_TYPE_COSIGNATURE_V1, SIG_TYPE_ED25519, VerifierKey, is_valid_key_name, key_id,
 };
 pub use proof::{
-    ProofError, consistency_proof_len, inclusion_proof_len, root_from_inclusion_proof,
-    verify_consistency, verify_inclusion,
+    ProofError, consistency_proof_len, inclusion_proof_len, root_from_inclusion_proof, verify_consistency,
+    verify_inclusion,
 };
 pub use receipt::{ReceiptError, TlogProof, VerifiedReceipt};
 #[cfg(feature = "sm2")]
 pub use sm2::{SM2_DISTINGUISHING_ID, SM2_SIGNATURE_TYPE, Sm2Signer, Sm2Verifier};
 pub use stored::{
-    HashReader, MissingHash, ProveError, prove_consistency, prove_inclusion,
-    split_stored_hash_index, stored_hash_count, stored_hash_index, stored_hashes_for_leaf,
-    tree_hash,
+    HashReader, MissingHash, ProveError, prove_consistency, prove_inclusion, split_stored_hash_index,
+    stored_hash_count, stored_hash_index, stored_hashes_for_leaf, tree_hash,
 };
 pub use tile::{
-    EntryBundleError, MAX_ENTRY_LEN, ResumeError, TILE_HEIGHT, TILE_WIDTH, Tile, TileBuilder,
-    TileDataError, TileHashReader, TileId, TileIdError, TileKind, TileReadError, TileReader,
-    check_entry_bundle, decode_entry_bundle, encode_entry_bundle, entry_bundles, hash_tiles,
-    new_entry_bundles, new_hash_tiles, partial_hash_tiles,
+    EntryBundleError, MAX_ENTRY_LEN, ResumeError, TILE_HEIGHT, TILE_WIDTH, Tile, TileBuilder, TileDataError,
+    TileHashReader, TileId, TileIdError, TileKind, TileReadError, TileReader, check_entry_bundle, decode_entry_bundle,
+    encode_entry_bundle, entry_bundles, hash_tiles, new_entry_bundles, new_hash_tiles, partial_hash_tiles,
 };

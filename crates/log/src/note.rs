@@ -130,11 +130,7 @@ pub struct NoteSignature {
 
 impl NoteSignature {
     /// A signature by key `name`/`key_id`. The signature bytes must not be empty.
-    pub fn new(
-        name: impl Into<String>,
-        key_id: u32,
-        signature: Vec<u8>,
-    ) -> Result<Self, NoteError> {
+    pub fn new(name: impl Into<String>, key_id: u32, signature: Vec<u8>) -> Result<Self, NoteError> {
         let name = name.into();
         if !is_valid_key_name(&name) {
             return Err(NoteError::InvalidName(name));
@@ -142,29 +138,21 @@ impl NoteSignature {
         if signature.is_empty() {
             return Err(NoteError::Malformed("empty signature"));
         }
-        Ok(Self {
-            name,
-            key_id,
-            signature,
-        })
+        Ok(Self { name, key_id, signature })
     }
 
     /// Parses one signature line, `— <name> <base64(key ID ‖ signature)>`, with or without
     /// its final newline.
     pub fn parse_line(line: &str) -> Result<Self, NoteError> {
         let line = line.strip_suffix('\n').unwrap_or(line);
-        let rest = line.strip_prefix(SIG_PREFIX).ok_or(NoteError::Malformed(
-            "signature line does not start with an em dash and a space",
-        ))?;
-        let (name, b64) = rest
-            .split_once(' ')
-            .ok_or(NoteError::Malformed("signature line has no signature"))?;
+        let rest = line
+            .strip_prefix(SIG_PREFIX)
+            .ok_or(NoteError::Malformed("signature line does not start with an em dash and a space"))?;
+        let (name, b64) = rest.split_once(' ').ok_or(NoteError::Malformed("signature line has no signature"))?;
         if !is_valid_key_name(name) {
             return Err(NoteError::InvalidName(name.to_owned()));
         }
-        let bytes = BASE64
-            .decode(b64)
-            .map_err(|_| NoteError::Malformed("signature is not valid base64"))?;
+        let bytes = BASE64.decode(b64).map_err(|_| NoteError::Malformed("signature is not valid base64"))?;
         if bytes.len() < 5 {
             return Err(NoteError::Malformed("signature is too short"));
         }
@@ -225,10 +213,7 @@ impl Note {
             return Err(NoteError::Malformed("text does not end in a newline"));
         }
         check_chars(&text)?;
-        Ok(Self {
-            text,
-            signatures: Vec::new(),
-        })
+        Ok(Self { text, signatures: Vec::new() })
     }
 
     /// Parses a signed note: the text, a blank line, and one or more signature lines. The
@@ -238,9 +223,7 @@ impl Note {
             return Err(NoteError::Malformed("note is too large"));
         }
         check_chars(msg)?;
-        let split = msg
-            .rfind("\n\n")
-            .ok_or(NoteError::Malformed("no blank line before the signatures"))?;
+        let split = msg.rfind("\n\n").ok_or(NoteError::Malformed("no blank line before the signatures"))?;
         let (text, sigs) = (&msg[..=split], &msg[split + 2..]);
         if sigs.is_empty() || !sigs.ends_with('\n') {
             return Err(NoteError::Malformed("signatures do not end in a newline"));
@@ -252,10 +235,7 @@ impl Note {
             }
             signatures.push(NoteSignature::parse_line(line)?);
         }
-        Ok(Self {
-            text: text.to_owned(),
-            signatures,
-        })
+        Ok(Self { text: text.to_owned(), signatures })
     }
 
     /// Parses a signed note from bytes, which must be UTF-8.
@@ -277,8 +257,7 @@ impl Note {
     /// Adds a signature line at the end, replacing any line with the same key name and ID.
     /// This is how witness cosignatures are attached to a checkpoint.
     pub fn add_signature(&mut self, signature: NoteSignature) -> Result<(), NoteError> {
-        self.signatures
-            .retain(|s| !(s.name == signature.name && s.key_id == signature.key_id));
+        self.signatures.retain(|s| !(s.name == signature.name && s.key_id == signature.key_id));
         if self.signatures.len() == MAX_SIGNATURES {
             return Err(NoteError::Malformed("too many signatures"));
         }
@@ -289,11 +268,7 @@ impl Note {
     /// Signs the text with `signer` and adds the signature (see [`Note::add_signature`]).
     pub fn sign(&mut self, signer: &dyn NoteSigner) -> Result<(), NoteError> {
         let signature = signer.sign(self.text.as_bytes())?;
-        self.add_signature(NoteSignature::new(
-            signer.name(),
-            signer.key_id(),
-            signature,
-        )?)
+        self.add_signature(NoteSignature::new(signer.name(), signer.key_id(), signature)?)
     }
 
     /// Verifies the signatures of known keys and returns those that verified.
@@ -301,33 +276,22 @@ impl Note {
     /// A signature is from a known key when exactly one of `verifiers` has its name and key ID;
     /// others are ignored. Any known signature that fails rejects the note, as does a note
     /// with no known signature.
-    pub fn verify(
-        &self,
-        verifiers: &[&dyn NoteVerifier],
-    ) -> Result<Vec<&NoteSignature>, NoteError> {
+    pub fn verify(&self, verifiers: &[&dyn NoteVerifier]) -> Result<Vec<&NoteSignature>, NoteError> {
         let mut verified = Vec::new();
         let mut seen = BTreeSet::new();
         for sig in &self.signatures {
-            let mut known = verifiers
-                .iter()
-                .filter(|v| v.name() == sig.name && v.key_id() == sig.key_id);
+            let mut known = verifiers.iter().filter(|v| v.name() == sig.name && v.key_id() == sig.key_id);
             let Some(verifier) = known.next() else {
                 continue;
             };
             if known.next().is_some() {
-                return Err(NoteError::AmbiguousKey {
-                    name: sig.name.clone(),
-                    key_id: sig.key_id,
-                });
+                return Err(NoteError::AmbiguousKey { name: sig.name.clone(), key_id: sig.key_id });
             }
             if !seen.insert((sig.name.as_str(), sig.key_id)) {
                 continue;
             }
             if !verifier.verify(self.text.as_bytes(), &sig.signature) {
-                return Err(NoteError::InvalidSignature {
-                    name: sig.name.clone(),
-                    key_id: sig.key_id,
-                });
+                return Err(NoteError::InvalidSignature { name: sig.name.clone(), key_id: sig.key_id });
             }
             verified.push(sig);
         }
@@ -352,23 +316,16 @@ impl fmt::Display for Note {
 
 /// Splits `<name>+<hex id>+<base64 key>` into its parts, checking the name and the ID form.
 pub(crate) fn split_vkey(vkey: &str) -> Result<(&str, u32, Vec<u8>), KeyError> {
-    let (name, rest) = vkey
-        .split_once('+')
-        .ok_or(KeyError::Malformed("a key is <name>+<id>+<base64 key>"))?;
-    let (id, b64) = rest
-        .split_once('+')
-        .ok_or(KeyError::Malformed("a key is <name>+<id>+<base64 key>"))?;
+    let (name, rest) = vkey.split_once('+').ok_or(KeyError::Malformed("a key is <name>+<id>+<base64 key>"))?;
+    let (id, b64) = rest.split_once('+').ok_or(KeyError::Malformed("a key is <name>+<id>+<base64 key>"))?;
     if !is_valid_key_name(name) {
         return Err(KeyError::InvalidName(name.to_owned()));
     }
     if id.len() != 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(KeyError::Malformed("key ID is not 8 hexadecimal digits"));
     }
-    let id = u32::from_str_radix(id, 16)
-        .map_err(|_| KeyError::Malformed("key ID is not 8 hexadecimal digits"))?;
-    let key = BASE64
-        .decode(b64)
-        .map_err(|_| KeyError::Malformed("key is not valid base64"))?;
+    let id = u32::from_str_radix(id, 16).map_err(|_| KeyError::Malformed("key ID is not 8 hexadecimal digits"))?;
+    let key = BASE64.decode(b64).map_err(|_| KeyError::Malformed("key is not valid base64"))?;
     if key.is_empty() {
         return Err(KeyError::Malformed("empty key"));
     }
@@ -377,9 +334,7 @@ pub(crate) fn split_vkey(vkey: &str) -> Result<(&str, u32, Vec<u8>), KeyError> {
 
 /// Splits `PRIVATE+KEY+<name>+<hex id>+<base64 key>`.
 pub(crate) fn split_skey(skey: &str) -> Result<(&str, u32, Vec<u8>), KeyError> {
-    let rest = skey
-        .strip_prefix("PRIVATE+KEY+")
-        .ok_or(KeyError::Malformed("a signer key starts with PRIVATE+KEY+"))?;
+    let rest = skey.strip_prefix("PRIVATE+KEY+").ok_or(KeyError::Malformed("a signer key starts with PRIVATE+KEY+"))?;
     split_vkey(rest)
 }
 
@@ -388,11 +343,7 @@ pub(crate) fn encode_vkey(name: &str, id: u32, type_and_key: &[u8]) -> String {
 }
 
 fn check_name(name: &str) -> Result<(), KeyError> {
-    if is_valid_key_name(name) {
-        Ok(())
-    } else {
-        Err(KeyError::InvalidName(name.to_owned()))
-    }
+    if is_valid_key_name(name) { Ok(()) } else { Err(KeyError::InvalidName(name.to_owned())) }
 }
 
 /// Checks a vkey's ID against its name and key, then its type byte.
@@ -405,9 +356,7 @@ pub(crate) fn check_vkey_id(name: &str, id: u32, type_and_key: &[u8]) -> Result<
 }
 
 pub(crate) fn ed25519_public_key(bytes: &[u8]) -> Result<VerifyingKey, KeyError> {
-    let bytes: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| KeyError::Malformed("an Ed25519 public key is 32 bytes"))?;
+    let bytes: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Malformed("an Ed25519 public key is 32 bytes"))?;
     VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::Malformed("not an Ed25519 public key"))
 }
 
@@ -424,11 +373,7 @@ impl Ed25519Verifier {
     pub fn new(name: &str, public_key: &[u8; 32]) -> Result<Self, KeyError> {
         check_name(name)?;
         let key = ed25519_public_key(public_key)?;
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: key_id(name, &type_and_key(SIG_TYPE_ED25519, key.as_bytes())),
-            key,
-        })
+        Ok(Self { name: name.to_owned(), key_id: key_id(name, &type_and_key(SIG_TYPE_ED25519, key.as_bytes())), key })
     }
 
     /// Parses a verifier key, `<name>+<id>+<base64(0x01 ‖ public key)>`.
@@ -438,20 +383,12 @@ impl Ed25519Verifier {
         if key[0] != SIG_TYPE_ED25519 {
             return Err(KeyError::UnsupportedType(key[0]));
         }
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: id,
-            key: ed25519_public_key(&key[1..])?,
-        })
+        Ok(Self { name: name.to_owned(), key_id: id, key: ed25519_public_key(&key[1..])? })
     }
 
     /// The verifier key text.
     pub fn vkey(&self) -> String {
-        encode_vkey(
-            &self.name,
-            self.key_id,
-            &type_and_key(SIG_TYPE_ED25519, self.key.as_bytes()),
-        )
+        encode_vkey(&self.name, self.key_id, &type_and_key(SIG_TYPE_ED25519, self.key.as_bytes()))
     }
 
     /// The 32-byte public key.
@@ -512,10 +449,7 @@ impl Ed25519Signer {
         let key = SigningKey::from_bytes(seed);
         Ok(Self {
             name: name.to_owned(),
-            key_id: key_id(
-                name,
-                &type_and_key(SIG_TYPE_ED25519, key.verifying_key().as_bytes()),
-            ),
+            key_id: key_id(name, &type_and_key(SIG_TYPE_ED25519, key.verifying_key().as_bytes())),
             key,
         })
     }
@@ -527,15 +461,11 @@ impl Ed25519Signer {
         if key[0] != SIG_TYPE_ED25519 {
             return Err(KeyError::UnsupportedType(key[0]));
         }
-        let seed: [u8; 32] = key[1..]
-            .try_into()
-            .map_err(|_| KeyError::Malformed("an Ed25519 private key is 32 bytes"))?;
+        let seed: [u8; 32] =
+            key[1..].try_into().map_err(|_| KeyError::Malformed("an Ed25519 private key is 32 bytes"))?;
         let signer = Self::from_seed(name, &seed)?;
         if signer.key_id != id {
-            return Err(KeyError::KeyIdMismatch {
-                got: id,
-                want: signer.key_id,
-            });
+            return Err(KeyError::KeyIdMismatch { got: id, want: signer.key_id });
         }
         Ok(signer)
     }
@@ -544,21 +474,13 @@ impl Ed25519Signer {
     pub fn skey(&self) -> String {
         format!(
             "PRIVATE+KEY+{}",
-            encode_vkey(
-                &self.name,
-                self.key_id,
-                &type_and_key(SIG_TYPE_ED25519, self.key.as_bytes())
-            )
+            encode_vkey(&self.name, self.key_id, &type_and_key(SIG_TYPE_ED25519, self.key.as_bytes()))
         )
     }
 
     /// The matching verifier.
     pub fn verifier(&self) -> Ed25519Verifier {
-        Ed25519Verifier {
-            name: self.name.clone(),
-            key_id: self.key_id,
-            key: self.key.verifying_key(),
-        }
+        Ed25519Verifier { name: self.name.clone(), key_id: self.key_id, key: self.key.verifying_key() }
     }
 }
 
@@ -594,9 +516,7 @@ impl VerifierKey {
         let (_, _, key) = split_vkey(vkey)?;
         match key[0] {
             SIG_TYPE_ED25519 => Ed25519Verifier::from_vkey(vkey).map(Self::Ed25519),
-            SIG_TYPE_COSIGNATURE_V1 => {
-                crate::cosignature::CosignatureVerifier::from_vkey(vkey).map(Self::Cosignature)
-            }
+            SIG_TYPE_COSIGNATURE_V1 => crate::cosignature::CosignatureVerifier::from_vkey(vkey).map(Self::Cosignature),
             #[cfg(feature = "sm2")]
             0xff if key.starts_with(crate::sm2::SM2_SIGNATURE_TYPE) => {
                 crate::sm2::Sm2Verifier::from_vkey(vkey).map(Self::Sm2)
@@ -666,20 +586,11 @@ mod tests {
         note.sign(&a).unwrap();
         note.sign(&b).unwrap();
         let note = Note::parse(&note.to_string()).unwrap();
-        assert_eq!(
-            note.verify(&[&a.verifier()]).unwrap()[0].name(),
-            "a.example"
-        );
+        assert_eq!(note.verify(&[&a.verifier()]).unwrap()[0].name(), "a.example");
         // Same name, other key: unknown, so ignored; nothing else known.
         let other = Ed25519Signer::from_seed("a.example", &[1; 32]).unwrap();
-        assert_eq!(
-            note.verify(&[&other.verifier()]),
-            Err(NoteError::NoKnownSignature)
-        );
-        assert_eq!(
-            NoteError::NoKnownSignature.to_string(),
-            "the note has no signature from a known key"
-        );
+        assert_eq!(note.verify(&[&other.verifier()]), Err(NoteError::NoKnownSignature));
+        assert_eq!(NoteError::NoKnownSignature.to_string(), "the note has no signature from a known key");
     }
 
     #[test]
@@ -688,51 +599,21 @@ mod tests {
         let mut note = Note::new("text\n").unwrap();
         note.sign(&a).unwrap();
         let tampered = note.to_string().replacen("text", "test", 1);
-        let err = Note::parse(&tampered)
-            .unwrap()
-            .verify(&[&a.verifier()])
-            .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            format!("invalid signature by key a.example+{:08x}", a.key_id())
-        );
+        let err = Note::parse(&tampered).unwrap().verify(&[&a.verifier()]).unwrap_err();
+        assert_eq!(err.to_string(), format!("invalid signature by key a.example+{:08x}", a.key_id()));
     }
 
     #[test]
     fn malformed_notes() {
         for (msg, why) in [
-            (
-                "no blank line\n— a AAAAAAA=\n",
-                "malformed note: no blank line before the signatures",
-            ),
-            (
-                "text\n\n",
-                "malformed note: signatures do not end in a newline",
-            ),
-            (
-                "text\n\n— a AAAAAAA=",
-                "malformed note: signatures do not end in a newline",
-            ),
-            (
-                "text\n\n- a AAAAAAA=\n",
-                "malformed note: signature line does not start with an em dash and a space",
-            ),
-            (
-                "text\n\n— a AAAA\n",
-                "malformed note: signature is too short",
-            ),
-            (
-                "text\n\n— a !!!\n",
-                "malformed note: signature is not valid base64",
-            ),
-            (
-                "text\n\n— a\n",
-                "malformed note: signature line has no signature",
-            ),
-            (
-                "te\txt\n\n— a AAAAAAA=\n",
-                "malformed note: control character",
-            ),
+            ("no blank line\n— a AAAAAAA=\n", "malformed note: no blank line before the signatures"),
+            ("text\n\n", "malformed note: signatures do not end in a newline"),
+            ("text\n\n— a AAAAAAA=", "malformed note: signatures do not end in a newline"),
+            ("text\n\n- a AAAAAAA=\n", "malformed note: signature line does not start with an em dash and a space"),
+            ("text\n\n— a AAAA\n", "malformed note: signature is too short"),
+            ("text\n\n— a !!!\n", "malformed note: signature is not valid base64"),
+            ("text\n\n— a\n", "malformed note: signature line has no signature"),
+            ("te\txt\n\n— a AAAAAAA=\n", "malformed note: control character"),
             ("text\n\n— a+b AAAAAAA=\n", "invalid key name \"a+b\""),
         ] {
             assert_eq!(Note::parse(msg).unwrap_err().to_string(), why, "{msg:?}");
@@ -742,25 +623,14 @@ mod tests {
     #[test]
     fn key_text_round_trips_and_errors() {
         let s = signer("example.com/log");
-        assert_eq!(
-            Ed25519Signer::from_skey(&s.skey()).unwrap().verifier(),
-            s.verifier()
-        );
+        assert_eq!(Ed25519Signer::from_skey(&s.skey()).unwrap().verifier(), s.verifier());
         let vkey = s.verifier().vkey();
         assert_eq!(Ed25519Verifier::from_vkey(&vkey).unwrap(), s.verifier());
         assert_eq!(VerifierKey::parse(&vkey).unwrap().vkey(), vkey);
-        let wrong_id = format!(
-            "example.com/log+00000000+{}",
-            vkey.rsplit('+').next().unwrap()
-        );
+        let wrong_id = format!("example.com/log+00000000+{}", vkey.rsplit('+').next().unwrap());
         assert_eq!(
-            Ed25519Verifier::from_vkey(&wrong_id)
-                .unwrap_err()
-                .to_string(),
-            format!(
-                "key ID 00000000 does not match the key, which has ID {:08x}",
-                s.key_id()
-            )
+            Ed25519Verifier::from_vkey(&wrong_id).unwrap_err().to_string(),
+            format!("key ID 00000000 does not match the key, which has ID {:08x}", s.key_id())
         );
         let skey = s.skey();
         let secret = &skey["PRIVATE+KEY+example.com/log+01234567+".len()..];

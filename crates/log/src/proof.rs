@@ -75,30 +75,19 @@ pub fn consistency_proof_len(old: u64, new: u64) -> usize {
 }
 
 /// Computes the root that an inclusion proof leads to (RFC 9162 §2.1.3.2).
-pub fn root_from_inclusion_proof(
-    leaf: &Hash,
-    index: u64,
-    size: u64,
-    proof: &[Hash],
-) -> Result<Hash, ProofError> {
+pub fn root_from_inclusion_proof(leaf: &Hash, index: u64, size: u64, proof: &[Hash]) -> Result<Hash, ProofError> {
     if index >= size {
         return Err(ProofError::IndexOutOfRange { index, size });
     }
     let want = inclusion_proof_len(index, size);
     if proof.len() != want {
-        return Err(ProofError::WrongLength {
-            got: proof.len(),
-            want,
-        });
+        return Err(ProofError::WrongLength { got: proof.len(), want });
     }
     let (mut fn_, mut sn) = (index, size - 1);
     let mut r = *leaf;
     for p in proof {
         if sn == 0 {
-            return Err(ProofError::WrongLength {
-                got: proof.len(),
-                want,
-            });
+            return Err(ProofError::WrongLength { got: proof.len(), want });
         }
         if fn_ & 1 == 1 || fn_ == sn {
             r = node_hash(p, &r);
@@ -113,27 +102,14 @@ pub fn root_from_inclusion_proof(
         sn >>= 1;
     }
     if sn != 0 {
-        return Err(ProofError::WrongLength {
-            got: proof.len(),
-            want,
-        });
+        return Err(ProofError::WrongLength { got: proof.len(), want });
     }
     Ok(r)
 }
 
 /// Verifies that `leaf` is the leaf hash at `index` in the tree of `size` leaves with `root`.
-pub fn verify_inclusion(
-    leaf: &Hash,
-    index: u64,
-    size: u64,
-    proof: &[Hash],
-    root: &Hash,
-) -> Result<(), ProofError> {
-    if root_from_inclusion_proof(leaf, index, size, proof)? == *root {
-        Ok(())
-    } else {
-        Err(ProofError::RootMismatch)
-    }
+pub fn verify_inclusion(leaf: &Hash, index: u64, size: u64, proof: &[Hash], root: &Hash) -> Result<(), ProofError> {
+    if root_from_inclusion_proof(leaf, index, size, proof)? == *root { Ok(()) } else { Err(ProofError::RootMismatch) }
 }
 
 /// Verifies that the tree of `new_size` leaves with `new_root` extends the tree of `old_size`
@@ -151,35 +127,21 @@ pub fn verify_consistency(
     new_root: &Hash,
 ) -> Result<(), ProofError> {
     if old_size > new_size {
-        return Err(ProofError::SizesOutOfOrder {
-            old: old_size,
-            new: new_size,
-        });
+        return Err(ProofError::SizesOutOfOrder { old: old_size, new: new_size });
     }
     if old_size == 0 {
         return Err(ProofError::EmptyOldTree);
     }
     let want = consistency_proof_len(old_size, new_size);
     if proof.len() != want {
-        return Err(ProofError::WrongLength {
-            got: proof.len(),
-            want,
-        });
+        return Err(ProofError::WrongLength { got: proof.len(), want });
     }
     if old_size == new_size {
-        return if old_root == new_root {
-            Ok(())
-        } else {
-            Err(ProofError::RootMismatch)
-        };
+        return if old_root == new_root { Ok(()) } else { Err(ProofError::RootMismatch) };
     }
 
     // If the old tree is a perfect subtree, its root is the first node of the path.
-    let (first, rest) = if old_size.is_power_of_two() {
-        (old_root, proof)
-    } else {
-        (&proof[0], &proof[1..])
-    };
+    let (first, rest) = if old_size.is_power_of_two() { (old_root, proof) } else { (&proof[0], &proof[1..]) };
     let (mut fn_, mut sn) = (old_size - 1, new_size - 1);
     while fn_ & 1 == 1 {
         fn_ >>= 1;
@@ -188,10 +150,7 @@ pub fn verify_consistency(
     let (mut fr, mut sr) = (*first, *first);
     for c in rest {
         if sn == 0 {
-            return Err(ProofError::WrongLength {
-                got: proof.len(),
-                want,
-            });
+            return Err(ProofError::WrongLength { got: proof.len(), want });
         }
         if fn_ & 1 == 1 || fn_ == sn {
             fr = node_hash(c, &fr);
@@ -207,10 +166,7 @@ pub fn verify_consistency(
         sn >>= 1;
     }
     if sn != 0 {
-        return Err(ProofError::WrongLength {
-            got: proof.len(),
-            want,
-        });
+        return Err(ProofError::WrongLength { got: proof.len(), want });
     }
     if fr != *old_root {
         return Err(ProofError::OldRootMismatch);
@@ -235,10 +191,7 @@ mod tests {
             ProofError::WrongLength { got: 2, want: 3 }.to_string(),
             "the proof has 2 hashes, but these sizes need 3"
         );
-        assert_eq!(
-            ProofError::EmptyOldTree.to_string(),
-            "a consistency proof from the empty tree is meaningless"
-        );
+        assert_eq!(ProofError::EmptyOldTree.to_string(), "a consistency proof from the empty tree is meaningless");
     }
 
     #[test]

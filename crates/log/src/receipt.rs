@@ -60,12 +60,7 @@ impl TlogProof {
     /// A receipt for the entry at `index`, with its inclusion `proof` in the tree of the
     /// signed `checkpoint` (a complete signed note, kept verbatim).
     pub fn new(index: u64, proof: Vec<Hash>, checkpoint: impl Into<String>) -> Self {
-        Self {
-            extra: None,
-            index,
-            proof,
-            checkpoint: checkpoint.into(),
-        }
+        Self { extra: None, index, proof, checkpoint: checkpoint.into() }
     }
 
     /// Adds opaque, unauthenticated extra data.
@@ -109,17 +104,10 @@ impl TlogProof {
         let mut line = next_line("no index line")?;
         let mut extra = None;
         if let Some(b64) = line.strip_prefix("extra ") {
-            extra = Some(
-                BASE64
-                    .decode(b64)
-                    .map_err(|_| bad("extra data is not base64"))?,
-            );
+            extra = Some(BASE64.decode(b64).map_err(|_| bad("extra data is not base64"))?);
             line = next_line("no index line")?;
         }
-        let index = line
-            .strip_prefix("index ")
-            .and_then(parse_decimal)
-            .ok_or(bad("bad index line"))?;
+        let index = line.strip_prefix("index ").and_then(parse_decimal).ok_or(bad("bad index line"))?;
         let mut proof = Vec::new();
         loop {
             let line = next_line("no empty line before the checkpoint")?;
@@ -129,19 +117,12 @@ impl TlogProof {
             if proof.len() == 64 {
                 return Err(bad("more than 64 proof hashes"));
             }
-            proof.push(
-                Hash::from_base64(line).map_err(|_| bad("a proof line is not a base64 hash"))?,
-            );
+            proof.push(Hash::from_base64(line).map_err(|_| bad("a proof line is not a base64 hash"))?);
         }
         if rest.is_empty() {
             return Err(bad("no checkpoint"));
         }
-        Ok(Self {
-            extra,
-            index,
-            proof,
-            checkpoint: rest.to_owned(),
-        })
+        Ok(Self { extra, index, proof, checkpoint: rest.to_owned() })
     }
 
     /// Verifies the receipt for the entry whose leaf hash is `leaf` (computing it from the
@@ -154,13 +135,7 @@ impl TlogProof {
         log_keys: &[&dyn NoteVerifier],
     ) -> Result<VerifiedReceipt, ReceiptError> {
         let (checkpoint, note) = open_checkpoint(&self.checkpoint, origin, log_keys)?;
-        verify_inclusion(
-            leaf,
-            self.index,
-            checkpoint.size(),
-            &self.proof,
-            checkpoint.root(),
-        )?;
+        verify_inclusion(leaf, self.index, checkpoint.size(), &self.proof, checkpoint.root())?;
         Ok(VerifiedReceipt { checkpoint, note })
     }
 }
@@ -206,11 +181,7 @@ sFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=\n\
         let p = TlogProof::parse(text).unwrap();
         assert_eq!(p.index(), 73_894);
         assert_eq!(p.proof().len(), 5);
-        assert!(
-            p.extra()
-                .unwrap()
-                .starts_with(b"age-v1.2.1-darwin-arm64.tar.gz")
-        );
+        assert!(p.extra().unwrap().starts_with(b"age-v1.2.1-darwin-arm64.tar.gz"));
         assert!(p.checkpoint().starts_with("example.com/fancylog\n109482\n"));
         assert_eq!(p.to_string(), text);
     }
@@ -222,28 +193,15 @@ sFodV/vSp5O8n9a8QpW6PRY97tfOSW5bsc2Xl/EQi08=\n\
                 "c2sp.org/tlog-proof@v2\nindex 1\n\ncp\n",
                 "malformed tlog-proof: the first line is not c2sp.org/tlog-proof@v1",
             ),
-            (
-                "c2sp.org/tlog-proof@v1\nindex 01\n\ncp\n",
-                "malformed tlog-proof: bad index line",
-            ),
+            ("c2sp.org/tlog-proof@v1\nindex 01\n\ncp\n", "malformed tlog-proof: bad index line"),
             (
                 "c2sp.org/tlog-proof@v1\nindex 1\nAAAA\n\ncp\n",
                 "malformed tlog-proof: a proof line is not a base64 hash",
             ),
-            (
-                "c2sp.org/tlog-proof@v1\nindex 1\n",
-                "malformed tlog-proof: no empty line before the checkpoint",
-            ),
-            (
-                "c2sp.org/tlog-proof@v1\nindex 1\n\n",
-                "malformed tlog-proof: no checkpoint",
-            ),
+            ("c2sp.org/tlog-proof@v1\nindex 1\n", "malformed tlog-proof: no empty line before the checkpoint"),
+            ("c2sp.org/tlog-proof@v1\nindex 1\n\n", "malformed tlog-proof: no checkpoint"),
         ] {
-            assert_eq!(
-                TlogProof::parse(text).unwrap_err().to_string(),
-                why,
-                "{text:?}"
-            );
+            assert_eq!(TlogProof::parse(text).unwrap_err().to_string(), why, "{text:?}");
         }
     }
 }

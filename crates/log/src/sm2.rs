@@ -25,8 +25,8 @@ use sm2::dsa::{Signature, SigningKey, VerifyingKey};
 use sm2::elliptic_curve::sec1::ToEncodedPoint as _;
 
 use crate::note::{
-    KeyError, NoteError, NoteSigner, NoteVerifier, check_vkey_id, encode_vkey, is_valid_key_name,
-    key_id, split_skey, split_vkey,
+    KeyError, NoteError, NoteSigner, NoteVerifier, check_vkey_id, encode_vkey, is_valid_key_name, key_id, split_skey,
+    split_vkey,
 };
 
 /// The signature type bytes of SM2-over-SM3 note signatures: `0xff` then an identifier.
@@ -42,8 +42,7 @@ fn type_and(key: &[u8]) -> Vec<u8> {
 }
 
 fn strip_type(key: &[u8]) -> Result<&[u8], KeyError> {
-    key.strip_prefix(SM2_SIGNATURE_TYPE)
-        .ok_or(KeyError::UnsupportedType(key[0]))
+    key.strip_prefix(SM2_SIGNATURE_TYPE).ok_or(KeyError::UnsupportedType(key[0]))
 }
 
 /// Verifies SM2-over-SM3 note signatures by one key.
@@ -66,11 +65,7 @@ impl Sm2Verifier {
     }
 
     fn from_key(name: &str, key: VerifyingKey) -> Self {
-        Self {
-            name: name.to_owned(),
-            key_id: key_id(name, &type_and(&uncompressed(&key))),
-            key,
-        }
+        Self { name: name.to_owned(), key_id: key_id(name, &type_and(&uncompressed(&key))), key }
     }
 
     /// Parses a verifier key, `<name>+<id>+base64(0xff ‖ "zhifa/sm2-sm3@v1" ‖ public key)`.
@@ -79,9 +74,7 @@ impl Sm2Verifier {
         check_vkey_id(name, id, &key)?;
         let point = strip_type(&key)?;
         if point.len() != 65 {
-            return Err(KeyError::Malformed(
-                "an SM2 public key is a 65-byte uncompressed point",
-            ));
+            return Err(KeyError::Malformed("an SM2 public key is a 65-byte uncompressed point"));
         }
         Self::new(name, point)
     }
@@ -99,9 +92,7 @@ impl Sm2Verifier {
 
 impl PartialEq for Sm2Verifier {
     fn eq(&self, other: &Self) -> bool {
-        self.name == other.name
-            && self.key_id == other.key_id
-            && self.key.as_affine() == other.key.as_affine()
+        self.name == other.name && self.key_id == other.key_id && self.key.as_affine() == other.key.as_affine()
     }
 }
 
@@ -153,36 +144,25 @@ impl Sm2Signer {
         let key = SigningKey::from_slice(SM2_DISTINGUISHING_ID, secret)
             .map_err(|_| KeyError::Malformed("not an SM2 private key"))?;
         let verifier = Sm2Verifier::from_key(name, key.verifying_key().clone());
-        Ok(Self {
-            name: name.to_owned(),
-            key_id: verifier.key_id,
-            key,
-        })
+        Ok(Self { name: name.to_owned(), key_id: verifier.key_id, key })
     }
 
     /// Parses a signer key, `PRIVATE+KEY+<name>+<id>+base64(0xff ‖ "zhifa/sm2-sm3@v1" ‖
     /// private scalar)`. The ID must be that of the matching public key.
     pub fn from_skey(skey: &str) -> Result<Self, KeyError> {
         let (name, id, key) = split_skey(skey)?;
-        let secret: [u8; 32] = strip_type(&key)?
-            .try_into()
-            .map_err(|_| KeyError::Malformed("an SM2 private key is 32 bytes"))?;
+        let secret: [u8; 32] =
+            strip_type(&key)?.try_into().map_err(|_| KeyError::Malformed("an SM2 private key is 32 bytes"))?;
         let signer = Self::from_secret(name, &secret)?;
         if signer.key_id != id {
-            return Err(KeyError::KeyIdMismatch {
-                got: id,
-                want: signer.key_id,
-            });
+            return Err(KeyError::KeyIdMismatch { got: id, want: signer.key_id });
         }
         Ok(signer)
     }
 
     /// The signer key text. Secret.
     pub fn skey(&self) -> String {
-        format!(
-            "PRIVATE+KEY+{}",
-            encode_vkey(&self.name, self.key_id, &type_and(&self.key.to_bytes()))
-        )
+        format!("PRIVATE+KEY+{}", encode_vkey(&self.name, self.key_id, &type_and(&self.key.to_bytes())))
     }
 
     /// The matching verifier.
@@ -199,10 +179,7 @@ impl NoteSigner for Sm2Signer {
         self.key_id
     }
     fn sign(&self, text: &[u8]) -> Result<Vec<u8>, NoteError> {
-        let sig: Signature = self
-            .key
-            .try_sign(text)
-            .map_err(|e| NoteError::Sign(e.to_string()))?;
+        let sig: Signature = self.key.try_sign(text).map_err(|e| NoteError::Sign(e.to_string()))?;
         Ok(sig.to_bytes().to_vec())
     }
 }
@@ -222,9 +199,7 @@ mod tests {
     fn sign_and_verify_alongside_ed25519() {
         let sm2 = signer();
         let ed = Ed25519Signer::from_seed("example.com/log", &[1; 32]).unwrap();
-        let mut note =
-            Note::new("example.com/log\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")
-                .unwrap();
+        let mut note = Note::new("example.com/log\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n").unwrap();
         note.sign(&ed).unwrap();
         note.sign(&sm2).unwrap();
         let note = Note::parse(&note.to_string()).unwrap();
@@ -242,18 +217,10 @@ mod tests {
     #[test]
     fn keys_round_trip() {
         let s = signer();
+        assert_eq!(Sm2Signer::from_skey(&s.skey()).unwrap().verifier(), s.verifier());
+        assert_eq!(Sm2Verifier::from_vkey(&s.verifier().vkey()).unwrap(), s.verifier());
         assert_eq!(
-            Sm2Signer::from_skey(&s.skey()).unwrap().verifier(),
-            s.verifier()
-        );
-        assert_eq!(
-            Sm2Verifier::from_vkey(&s.verifier().vkey()).unwrap(),
-            s.verifier()
-        );
-        assert_eq!(
-            Sm2Signer::from_secret("example.com/log", &[0; 32])
-                .unwrap_err()
-                .to_string(),
+            Sm2Signer::from_secret("example.com/log", &[0; 32]).unwrap_err().to_string(),
             "malformed key: not an SM2 private key"
         );
     }

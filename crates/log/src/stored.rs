@@ -47,13 +47,7 @@ impl HashReader for [Hash] {
     fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, MissingHash> {
         indexes
             .iter()
-            .map(|&i| {
-                usize::try_from(i)
-                    .ok()
-                    .and_then(|i| self.get(i))
-                    .copied()
-                    .ok_or(MissingHash(i))
-            })
+            .map(|&i| usize::try_from(i).ok().and_then(|i| self.get(i)).copied().ok_or(MissingHash(i)))
             .collect()
     }
 }
@@ -179,19 +173,13 @@ pub fn stored_hashes_for_leaf<R: HashReader + ?Sized>(
     Ok(hashes)
 }
 
-fn read<R: HashReader + ?Sized>(
-    reader: &R,
-    indexes: &[u64],
-) -> Result<Vec<Hash>, ProveError<R::Error>> {
+fn read<R: HashReader + ?Sized>(reader: &R, indexes: &[u64]) -> Result<Vec<Hash>, ProveError<R::Error>> {
     if indexes.is_empty() {
         return Ok(Vec::new());
     }
     let hashes = reader.read_hashes(indexes).map_err(ProveError::Read)?;
     if hashes.len() != indexes.len() {
-        return Err(ProveError::WrongCount {
-            got: hashes.len(),
-            want: indexes.len(),
-        });
+        return Err(ProveError::WrongCount { got: hashes.len(), want: indexes.len() });
     }
     Ok(hashes)
 }
@@ -232,10 +220,7 @@ fn sub_tree_hash(mut lo: u64, hi: u64, hashes: &[Hash]) -> (Hash, &[Hash]) {
 }
 
 /// The root hash of the tree of `size` leaves, from at most `log2(size) + 1` stored hashes.
-pub fn tree_hash<R: HashReader + ?Sized>(
-    size: u64,
-    reader: &R,
-) -> Result<Hash, ProveError<R::Error>> {
+pub fn tree_hash<R: HashReader + ?Sized>(size: u64, reader: &R) -> Result<Hash, ProveError<R::Error>> {
     if size == 0 {
         return Ok(EMPTY_ROOT);
     }
@@ -281,13 +266,7 @@ fn leaf_proof_index(lo: u64, hi: u64, n: u64, need: &mut Vec<u64>) {
 }
 
 /// Appends the proof for leaf `n` in `[lo, hi)` to `proof` (leaf's sibling first).
-fn leaf_proof<'h>(
-    lo: u64,
-    hi: u64,
-    n: u64,
-    hashes: &'h [Hash],
-    proof: &mut Vec<Hash>,
-) -> &'h [Hash] {
+fn leaf_proof<'h>(lo: u64, hi: u64, n: u64, hashes: &'h [Hash], proof: &mut Vec<Hash>) -> &'h [Hash] {
     if lo + 1 == hi {
         // The verifier knows the leaf hash.
         return hashes;
@@ -343,13 +322,7 @@ fn tree_proof_index(lo: u64, hi: u64, n: u64, need: &mut Vec<u64>) {
     }
 }
 
-fn tree_proof<'h>(
-    lo: u64,
-    hi: u64,
-    n: u64,
-    hashes: &'h [Hash],
-    proof: &mut Vec<Hash>,
-) -> &'h [Hash] {
+fn tree_proof<'h>(lo: u64, hi: u64, n: u64, hashes: &'h [Hash], proof: &mut Vec<Hash>) -> &'h [Hash] {
     if n == hi {
         if lo == 0 {
             // This subtree is the old tree itself: the verifier knows its hash.
@@ -397,16 +370,7 @@ mod tests {
     fn index_numbering_round_trips() {
         // The first stored hashes (Go tlog's table): leaf 0, leaf 1, (1,0), leaf 2, leaf 3,
         // (1,1), (2,0), leaf 4, ...
-        let order = [
-            (0, 0),
-            (0, 1),
-            (1, 0),
-            (0, 2),
-            (0, 3),
-            (1, 1),
-            (2, 0),
-            (0, 4),
-        ];
+        let order = [(0, 0), (0, 1), (1, 0), (0, 2), (0, 3), (1, 1), (2, 0), (0, 4)];
         for (i, &(level, n)) in order.iter().enumerate() {
             assert_eq!(stored_hash_index(level, n), i as u64);
         }
@@ -438,18 +402,12 @@ mod tests {
     #[test]
     fn bad_requests_are_errors() {
         let (stored, _) = build(3);
-        assert_eq!(
-            prove_inclusion(3, 3, &stored).unwrap_err().to_string(),
-            "leaf index 3 is not below tree size 3"
-        );
+        assert_eq!(prove_inclusion(3, 3, &stored).unwrap_err().to_string(), "leaf index 3 is not below tree size 3");
         assert_eq!(
             prove_consistency(0, 3, &stored).unwrap_err().to_string(),
             "no consistency proof from tree size 0 to 3"
         );
-        assert!(matches!(
-            prove_consistency(4, 3, &stored),
-            Err(ProveError::InvalidSizes { old: 4, new: 3 })
-        ));
+        assert!(matches!(prove_consistency(4, 3, &stored), Err(ProveError::InvalidSizes { old: 4, new: 3 })));
         // A tree larger than what was stored: the reader reports the missing hash.
         let err = prove_inclusion(0, 9, &stored).unwrap_err();
         assert!(matches!(err, ProveError::Read(MissingHash(_))), "{err:?}");

@@ -106,10 +106,7 @@ impl TileId {
 
     /// The same tile at full width.
     pub fn to_full(&self) -> Self {
-        Self {
-            width: TILE_WIDTH,
-            ..*self
-        }
+        Self { width: TILE_WIDTH, ..*self }
     }
 
     /// The same tile family and index at another width (1..=256).
@@ -180,17 +177,10 @@ impl TileId {
         let mut index: u64 = 0;
         for (i, group) in groups.iter().enumerate() {
             let last = i + 1 == groups.len();
-            let digits = if last {
-                Some(*group)
-            } else {
-                group.strip_prefix('x')
-            };
+            let digits = if last { Some(*group) } else { group.strip_prefix('x') };
             let digits = digits.filter(|d| d.len() == 3 && d.bytes().all(|b| b.is_ascii_digit()));
             let value: u64 = digits.ok_or_else(bad)?.parse().map_err(|_| bad())?;
-            index = index
-                .checked_mul(1000)
-                .and_then(|i| i.checked_add(value))
-                .ok_or_else(bad)?;
+            index = index.checked_mul(1000).and_then(|i| i.checked_add(value)).ok_or_else(bad)?;
         }
         let id = Self::new(kind, index, width).map_err(|_| bad())?;
         if let TileKind::Hashes(level) = kind {
@@ -237,18 +227,13 @@ pub fn encode_index(index: u64) -> String {
 
 /// The number of hashes at tile level `level` in a tree of `size` leaves: `⌊size / 256^level⌋`.
 fn hashes_at_level(size: u64, level: u8) -> u64 {
-    size.checked_shr(TILE_HEIGHT * u32::from(level))
-        .unwrap_or(0)
+    size.checked_shr(TILE_HEIGHT * u32::from(level)).unwrap_or(0)
 }
 
 /// The tiles (full and partial) at `level` for `count` hashes at that level, from tile `from`.
 fn tiles_at_level(kind: TileKind, count: u64, from: u64) -> impl Iterator<Item = TileId> {
     let w = u64::from(TILE_WIDTH);
-    (from..count.div_ceil(w)).map(move |index| TileId {
-        kind,
-        index,
-        width: (count - index * w).min(w) as u16,
-    })
+    (from..count.div_ceil(w)).map(move |index| TileId { kind, index, width: (count - index * w).min(w) as u16 })
 }
 
 /// Every Merkle hash tile of a tree of `size` leaves, full and partial, by level then index.
@@ -285,11 +270,7 @@ pub fn new_hash_tiles(old: u64, new: u64) -> Vec<TileId> {
             break;
         }
         if after > before {
-            out.extend(tiles_at_level(
-                TileKind::Hashes(level),
-                after,
-                before / u64::from(TILE_WIDTH),
-            ));
+            out.extend(tiles_at_level(TileKind::Hashes(level), after, before / u64::from(TILE_WIDTH)));
         }
     }
     out
@@ -306,10 +287,7 @@ pub fn new_entry_bundles(old: u64, new: u64) -> Vec<TileId> {
 /// The partial hash tile at each level of a tree of `size` leaves (levels whose partial
 /// width is zero are skipped): what [`TileBuilder::resume`] reads.
 pub fn partial_hash_tiles(size: u64) -> Vec<TileId> {
-    hash_tiles(size)
-        .into_iter()
-        .filter(|t| !t.is_full())
-        .collect()
+    hash_tiles(size).into_iter().filter(|t| !t.is_full()).collect()
 }
 
 /// A hash tile with its contents.
@@ -351,10 +329,7 @@ impl Tile {
 
     /// Reads a hash tile's bytes, which must be exactly `width × 32` long.
     pub fn from_bytes(id: TileId, bytes: &[u8]) -> Result<Self, TileDataError> {
-        Ok(Self {
-            id,
-            hashes: hashes_from_tile_bytes(id, bytes)?,
-        })
+        Ok(Self { id, hashes: hashes_from_tile_bytes(id, bytes)? })
     }
 
     /// The root of the perfect subtree a full tile spans, which is the hash it contributes to
@@ -370,16 +345,9 @@ fn hashes_from_tile_bytes(id: TileId, bytes: &[u8]) -> Result<Vec<Hash>, TileDat
     }
     let want = id.hash_bytes_len();
     if bytes.len() != want {
-        return Err(TileDataError::Length {
-            tile: id,
-            got: bytes.len(),
-            want,
-        });
+        return Err(TileDataError::Length { tile: id, got: bytes.len(), want });
     }
-    Ok(bytes
-        .chunks_exact(HASH_SIZE)
-        .map(|c| Hash::from_slice(c).expect("chunks are 32 bytes"))
-        .collect())
+    Ok(bytes.chunks_exact(HASH_SIZE).map(|c| Hash::from_slice(c).expect("chunks are 32 bytes")).collect())
 }
 
 /// Builds tiles incrementally as leaf hashes are appended, keeping only the rightmost
@@ -443,11 +411,7 @@ impl TileBuilder {
         if partials.len() > usize::from(MAX_TILE_LEVEL) + 1 {
             let level = partials.len() - 1;
             let got = partials[level].len();
-            return Err(ResumeError::Width {
-                level,
-                got,
-                want: 0,
-            });
+            return Err(ResumeError::Width { level, got, want: 0 });
         }
         for level in 0..partials.len().max(levels(size)) {
             let want = (hashes_at_level(size, level as u8) % u64::from(TILE_WIDTH)) as usize;
@@ -462,21 +426,11 @@ impl TileBuilder {
 
     /// A builder for a tree of `size` leaves whose tiles `reader` holds: reads the partial
     /// tiles ([`partial_hash_tiles`]) in one call.
-    pub fn resume<R: TileReader + ?Sized>(
-        size: u64,
-        reader: &R,
-    ) -> Result<Self, ResumeError<R::Error>> {
+    pub fn resume<R: TileReader + ?Sized>(size: u64, reader: &R) -> Result<Self, ResumeError<R::Error>> {
         let ids = partial_hash_tiles(size);
-        let data = if ids.is_empty() {
-            Vec::new()
-        } else {
-            reader.read_tiles(&ids).map_err(ResumeError::Read)?
-        };
+        let data = if ids.is_empty() { Vec::new() } else { reader.read_tiles(&ids).map_err(ResumeError::Read)? };
         if data.len() != ids.len() {
-            return Err(ResumeError::WrongCount {
-                got: data.len(),
-                want: ids.len(),
-            });
+            return Err(ResumeError::WrongCount { got: data.len(), want: ids.len() });
         }
         let mut partials = vec![Vec::new(); levels(size)];
         for (id, bytes) in ids.iter().zip(&data) {
@@ -504,11 +458,7 @@ impl TileBuilder {
     fn partial_tile(&self, level: usize, hashes: &[Hash]) -> Tile {
         let index = hashes_at_level(self.size, level as u8) / u64::from(TILE_WIDTH);
         Tile {
-            id: TileId {
-                kind: TileKind::Hashes(level as u8),
-                index,
-                width: hashes.len() as u16,
-            },
+            id: TileId { kind: TileKind::Hashes(level as u8), index, width: hashes.len() as u16 },
             hashes: hashes.to_vec(),
         }
     }
@@ -524,8 +474,7 @@ impl TileBuilder {
             self.push(0, *leaf, &mut out);
         }
         for level in 0..self.partials.len() {
-            let changed =
-                hashes_at_level(self.size, level as u8) != hashes_at_level(old, level as u8);
+            let changed = hashes_at_level(self.size, level as u8) != hashes_at_level(old, level as u8);
             if changed && !self.partials[level].is_empty() {
                 out.push(self.partial_tile(level, &self.partials[level]));
             }
@@ -543,14 +492,7 @@ impl TileBuilder {
             let hashes = std::mem::take(&mut self.partials[level]);
             // The tile just filled is the last full one at this level.
             let index = hashes_at_level(self.size, level as u8) / u64::from(TILE_WIDTH) - 1;
-            let tile = Tile {
-                id: TileId {
-                    kind: TileKind::Hashes(level as u8),
-                    index,
-                    width: TILE_WIDTH,
-                },
-                hashes,
-            };
+            let tile = Tile { id: TileId { kind: TileKind::Hashes(level as u8), index, width: TILE_WIDTH }, hashes };
             let up = tile.subtree_root();
             out.push(tile);
             self.push(level + 1, up, out);
@@ -586,9 +528,7 @@ impl TileBuilder {
 
 /// The number of tile levels with hashes in a tree of `size` leaves.
 fn levels(size: u64) -> usize {
-    (0..=MAX_TILE_LEVEL)
-        .take_while(|&l| hashes_at_level(size, l) > 0)
-        .count()
+    (0..=MAX_TILE_LEVEL).take_while(|&l| hashes_at_level(size, l) > 0).count()
 }
 
 /// Reads hash tiles from wherever the log keeps them.
@@ -675,10 +615,7 @@ impl<R: TileReader + ?Sized> HashReader for TileHashReader<'_, R> {
             let tile_index = first / w;
             let at_level = hashes_at_level(self.size, tile_level);
             if first + count > at_level {
-                return Err(TileReadError::NotInTree {
-                    index,
-                    size: self.size,
-                });
+                return Err(TileReadError::NotInTree { index, size: self.size });
             }
             let id = TileId {
                 kind: TileKind::Hashes(tile_level),
@@ -693,20 +630,11 @@ impl<R: TileReader + ?Sized> HashReader for TileHashReader<'_, R> {
         for (id, &slot) in &tiles {
             ids[slot] = Some(*id);
         }
-        let ids: Vec<TileId> = ids
-            .into_iter()
-            .map(|id| id.expect("every slot filled"))
-            .collect();
-        let data = if ids.is_empty() {
-            Vec::new()
-        } else {
-            self.reader.read_tiles(&ids).map_err(TileReadError::Read)?
-        };
+        let ids: Vec<TileId> = ids.into_iter().map(|id| id.expect("every slot filled")).collect();
+        let data =
+            if ids.is_empty() { Vec::new() } else { self.reader.read_tiles(&ids).map_err(TileReadError::Read)? };
         if data.len() != ids.len() {
-            return Err(TileReadError::WrongCount {
-                got: data.len(),
-                want: ids.len(),
-            });
+            return Err(TileReadError::WrongCount { got: data.len(), want: ids.len() });
         }
         let mut decoded = Vec::with_capacity(ids.len());
         for (id, bytes) in ids.iter().zip(&data) {
@@ -771,10 +699,7 @@ where
         if index >= usize::from(TILE_WIDTH) {
             return Err(EntryBundleError::TooManyEntries);
         }
-        let len = u16::try_from(entry.len()).map_err(|_| EntryBundleError::EntryTooLong {
-            index,
-            len: entry.len(),
-        })?;
+        let len = u16::try_from(entry.len()).map_err(|_| EntryBundleError::EntryTooLong { index, len: entry.len() })?;
         out.extend_from_slice(&len.to_be_bytes());
         out.extend_from_slice(entry);
     }
@@ -808,10 +733,7 @@ pub fn decode_entry_bundle(bundle: &[u8]) -> Result<Vec<&[u8]>, EntryBundleError
 pub fn check_entry_bundle(bundle: &[u8], level0: &[Hash]) -> Result<(), EntryBundleError> {
     let entries = decode_entry_bundle(bundle)?;
     if entries.len() != level0.len() {
-        return Err(EntryBundleError::WidthMismatch {
-            entries: entries.len(),
-            hashes: level0.len(),
-        });
+        return Err(EntryBundleError::WidthMismatch { entries: entries.len(), hashes: level0.len() });
     }
     for (index, (entry, hash)) in entries.iter().zip(level0).enumerate() {
         if crate::hash::leaf_hash(entry) != *hash {
@@ -829,15 +751,9 @@ mod tests {
     fn spec_path_examples() {
         // c2sp.org/tlog-tiles: "index 1234067 will be encoded as x001/x234/067".
         assert_eq!(encode_index(1_234_067), "x001/x234/067");
-        assert_eq!(
-            TileId::hashes(0, 1_234_067, 256).unwrap().path(),
-            "tile/0/x001/x234/067"
-        );
+        assert_eq!(TileId::hashes(0, 1_234_067, 256).unwrap().path(), "tile/0/x001/x234/067");
         assert_eq!(TileId::hashes(1, 3, 12).unwrap().path(), "tile/1/003.p/12");
-        assert_eq!(
-            TileId::entries(0, 1).unwrap().path(),
-            "tile/entries/000.p/1"
-        );
+        assert_eq!(TileId::entries(0, 1).unwrap().path(), "tile/entries/000.p/1");
         assert_eq!(encode_index(1000), "x001/000");
         assert_eq!(encode_index(u64::MAX), "x018/x446/x744/x073/x709/x551/615");
     }
@@ -860,16 +776,9 @@ mod tests {
             "tile/data/000",
             "tile/0/x018/x446/x744/x073/x709/x551/616",
         ] {
-            assert_eq!(
-                TileId::parse(bad),
-                Err(TileIdError::Path(bad.to_owned())),
-                "{bad}"
-            );
+            assert_eq!(TileId::parse(bad), Err(TileIdError::Path(bad.to_owned())), "{bad}");
         }
-        assert_eq!(
-            TileIdError::Path("tile/x".into()).to_string(),
-            "malformed tile path \"tile/x\""
-        );
+        assert_eq!(TileIdError::Path("tile/x".into()).to_string(), "malformed tile path \"tile/x\"");
         assert_eq!(TileId::hashes(64, 0, 1), Err(TileIdError::Level(64)));
         assert_eq!(TileId::entries(0, 0), Err(TileIdError::Width(0)));
     }
@@ -880,15 +789,10 @@ mod tests {
         let bundle = encode_entry_bundle(entries.iter().copied()).unwrap();
         assert_eq!(&bundle[..5], &[0, 0, 0, 1, b'a']);
         assert_eq!(decode_entry_bundle(&bundle).unwrap(), entries);
-        assert_eq!(
-            decode_entry_bundle(&bundle[..bundle.len() - 1]),
-            Err(EntryBundleError::Truncated { index: 2 })
-        );
+        assert_eq!(decode_entry_bundle(&bundle[..bundle.len() - 1]), Err(EntryBundleError::Truncated { index: 2 }));
         let big = vec![0u8; 70_000];
         assert_eq!(
-            encode_entry_bundle([big.as_slice()])
-                .unwrap_err()
-                .to_string(),
+            encode_entry_bundle([big.as_slice()]).unwrap_err().to_string(),
             "entry 0 is 70000 bytes; an entry bundle holds at most 65535"
         );
     }

@@ -4,9 +4,8 @@
 
 use proptest::prelude::*;
 use zhifa_log::{
-    Hash, TileBuilder, TileId, TlogProof, leaf_hash, new_hash_tiles, prove_consistency,
-    prove_inclusion, root_from_leaf_hashes, stored_hashes_for_leaf, tree_hash, verify_consistency,
-    verify_inclusion,
+    Hash, TileBuilder, TileId, TlogProof, leaf_hash, new_hash_tiles, prove_consistency, prove_inclusion,
+    root_from_leaf_hashes, stored_hashes_for_leaf, tree_hash, verify_consistency, verify_inclusion,
 };
 
 /// A tree of `size` leaves derived from `seed`: its leaf hashes and stored hashes.

@@ -13,8 +13,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Deserialize;
 use zhifa_log::{
-    Hash, TileBuilder, leaf_hash, prove_consistency, prove_inclusion, root_from_leaf_hashes,
-    stored_hashes_for_leaf, tree_hash, verify_consistency, verify_inclusion,
+    Hash, TileBuilder, leaf_hash, prove_consistency, prove_inclusion, root_from_leaf_hashes, stored_hashes_for_leaf,
+    tree_hash, verify_consistency, verify_inclusion,
 };
 
 fn vectors_dir() -> PathBuf {
@@ -40,16 +40,12 @@ fn json_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn b64(s: &str) -> Vec<u8> {
-    BASE64
-        .decode(s)
-        .unwrap_or_else(|e| panic!("bad base64 {s:?} in vector: {e}"))
+    BASE64.decode(s).unwrap_or_else(|e| panic!("bad base64 {s:?} in vector: {e}"))
 }
 
 /// Decodes every hash; `None` if any is not 32 bytes (the verifier's type cannot hold it).
 fn hashes(list: &[&str]) -> Option<Vec<Hash>> {
-    list.iter()
-        .map(|s| Hash::from_slice(&b64(s)).ok())
-        .collect()
+    list.iter().map(|s| Hash::from_slice(&b64(s)).ok()).collect()
 }
 
 #[derive(Deserialize)]
@@ -83,20 +79,14 @@ const STRICTER_THAN_WANT_ERR: &[(&str, &str)] = &[(
 )];
 
 fn relative(path: &Path) -> String {
-    path.strip_prefix(vectors_dir().join("testdata"))
-        .unwrap()
-        .to_string_lossy()
-        .replace('\\', "/")
+    path.strip_prefix(vectors_dir().join("testdata")).unwrap().to_string_lossy().replace('\\', "/")
 }
 
 fn check_verdict(path: &Path, want_err: bool, accepted: bool, desc: &str) {
     let name = relative(path);
     let stricter = STRICTER_THAN_WANT_ERR.iter().any(|(n, _)| *n == name);
     let want_accept = !want_err && !stricter;
-    assert_eq!(
-        accepted, want_accept,
-        "{name} ({desc}): accepted={accepted}"
-    );
+    assert_eq!(accepted, want_accept, "{name} ({desc}): accepted={accepted}");
     if name.ends_with("happy-path.json") {
         assert!(accepted, "{name}: every happy path verifies");
     }
@@ -105,20 +95,13 @@ fn check_verdict(path: &Path, want_err: bool, accepted: bool, desc: &str) {
 #[test]
 fn inclusion_vectors() {
     let files = json_files(&vectors_dir().join("testdata/inclusion"));
-    assert_eq!(
-        files.len(),
-        98,
-        "the copied inclusion vectors are all there"
-    );
+    assert_eq!(files.len(), 98, "the copied inclusion vectors are all there");
     let mut accepted_count = 0;
     for path in &files {
-        let v: InclusionVector =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let v: InclusionVector = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let proof: Vec<&str> = v.proof.iter().flatten().map(String::as_str).collect();
         let accepted = match (hashes(&[&v.leaf_hash, &v.root]), hashes(&proof)) {
-            (Some(lr), Some(proof)) => {
-                verify_inclusion(&lr[0], v.leaf_idx, v.tree_size, &proof, &lr[1]).is_ok()
-            }
+            (Some(lr), Some(proof)) => verify_inclusion(&lr[0], v.leaf_idx, v.tree_size, &proof, &lr[1]).is_ok(),
             _ => false,
         };
         accepted_count += usize::from(accepted);
@@ -131,20 +114,13 @@ fn inclusion_vectors() {
 #[test]
 fn consistency_vectors() {
     let files = json_files(&vectors_dir().join("testdata/consistency"));
-    assert_eq!(
-        files.len(),
-        98,
-        "the copied consistency vectors are all there"
-    );
+    assert_eq!(files.len(), 98, "the copied consistency vectors are all there");
     let mut accepted_count = 0;
     for path in &files {
-        let v: ConsistencyVector =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let v: ConsistencyVector = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let proof: Vec<&str> = v.proof.iter().flatten().map(String::as_str).collect();
         let accepted = match (hashes(&[&v.root1, &v.root2]), hashes(&proof)) {
-            (Some(roots), Some(proof)) => {
-                verify_consistency(v.size1, v.size2, &proof, &roots[0], &roots[1]).is_ok()
-            }
+            (Some(roots), Some(proof)) => verify_consistency(v.size1, v.size2, &proof, &roots[0], &roots[1]).is_ok(),
             _ => false,
         };
         accepted_count += usize::from(accepted);
@@ -155,19 +131,10 @@ fn consistency_vectors() {
 
 /// The eight leaves the vectors' trees are built from (README).
 fn leaves() -> Vec<Hash> {
-    [
-        "",
-        "00",
-        "10",
-        "2021",
-        "3031",
-        "40414243",
-        "5051525354555657",
-        "606162636465666768696a6b6c6d6e6f",
-    ]
-    .iter()
-    .map(|h| leaf_hash(&hex::decode(h).unwrap()))
-    .collect()
+    ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+        .iter()
+        .map(|h| leaf_hash(&hex::decode(h).unwrap()))
+        .collect()
 }
 
 #[test]
@@ -188,16 +155,8 @@ fn readme_root_hashes() {
     let mut builder = TileBuilder::new();
     for (n, want) in roots.iter().enumerate() {
         // Three independent computations agree with the README.
-        assert_eq!(
-            root_from_leaf_hashes(&leaves[..n]).to_hex(),
-            *want,
-            "direct, N={n}"
-        );
-        assert_eq!(
-            tree_hash(n as u64, &stored).unwrap().to_hex(),
-            *want,
-            "stored, N={n}"
-        );
+        assert_eq!(root_from_leaf_hashes(&leaves[..n]).to_hex(), *want, "direct, N={n}");
+        assert_eq!(tree_hash(n as u64, &stored).unwrap().to_hex(), *want, "stored, N={n}");
         assert_eq!(builder.root().to_hex(), *want, "tiles, N={n}");
         if n < leaves.len() {
             stored.extend(stored_hashes_for_leaf(n as u64, leaves[n], &stored).unwrap());
@@ -218,43 +177,17 @@ fn generated_proofs_match_the_happy_paths() {
         if !path.ends_with("happy-path.json") || relative(&path).starts_with("single-entry") {
             continue;
         }
-        let v: InclusionVector =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let want = hashes(
-            &v.proof
-                .iter()
-                .flatten()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        )
-        .unwrap();
-        assert_eq!(
-            prove_inclusion(v.leaf_idx, v.tree_size, &stored).unwrap(),
-            want,
-            "{}",
-            path.display()
-        );
+        let v: InclusionVector = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let want = hashes(&v.proof.iter().flatten().map(String::as_str).collect::<Vec<_>>()).unwrap();
+        assert_eq!(prove_inclusion(v.leaf_idx, v.tree_size, &stored).unwrap(), want, "{}", path.display());
     }
     for path in json_files(&vectors_dir().join("testdata/consistency")) {
         if !path.ends_with("happy-path.json") {
             continue;
         }
-        let v: ConsistencyVector =
-            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let want = hashes(
-            &v.proof
-                .iter()
-                .flatten()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        )
-        .unwrap();
-        assert_eq!(
-            prove_consistency(v.size1, v.size2, &stored).unwrap(),
-            want,
-            "{}",
-            path.display()
-        );
+        let v: ConsistencyVector = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let want = hashes(&v.proof.iter().flatten().map(String::as_str).collect::<Vec<_>>()).unwrap();
+        assert_eq!(prove_consistency(v.size1, v.size2, &stored).unwrap(), want, "{}", path.display());
     }
 }
 
@@ -272,20 +205,9 @@ fn copied_vectors_match_shared() {
         let theirs = json_files(&shared.join(sub));
         assert_eq!(ours.len(), theirs.len(), "{sub}");
         for (a, b) in ours.iter().zip(&theirs) {
-            assert_eq!(
-                a.strip_prefix(vectors_dir()).unwrap(),
-                b.strip_prefix(&shared).unwrap()
-            );
-            assert_eq!(
-                std::fs::read(a).unwrap(),
-                std::fs::read(b).unwrap(),
-                "{}",
-                a.display()
-            );
+            assert_eq!(a.strip_prefix(vectors_dir()).unwrap(), b.strip_prefix(&shared).unwrap());
+            assert_eq!(std::fs::read(a).unwrap(), std::fs::read(b).unwrap(), "{}", a.display());
         }
     }
-    assert_eq!(
-        std::fs::read(vectors_dir().join("LICENSE")).unwrap(),
-        std::fs::read(shared.join("LICENSE")).unwrap()
-    );
+    assert_eq!(std::fs::read(vectors_dir().join("LICENSE")).unwrap(), std::fs::read(shared.join("LICENSE")).unwrap());
 }

@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use std::convert::Infallible;
 
 use zhifa_log::{
-    Hash, TileBuilder, TileHashReader, TileId, TileKind, TileReader, check_entry_bundle,
-    encode_entry_bundle, entry_bundles, hash_tiles, leaf_hash, new_entry_bundles, new_hash_tiles,
-    prove_consistency, prove_inclusion, root_from_leaf_hashes, tree_hash, verify_consistency,
-    verify_inclusion,
+    Hash, TileBuilder, TileHashReader, TileId, TileKind, TileReader, check_entry_bundle, encode_entry_bundle,
+    entry_bundles, hash_tiles, leaf_hash, new_entry_bundles, new_hash_tiles, prove_consistency, prove_inclusion,
+    root_from_leaf_hashes, tree_hash, verify_consistency, verify_inclusion,
 };
 
 fn ids(paths: &[&str]) -> Vec<TileId> {
@@ -23,23 +22,13 @@ fn ids(paths: &[&str]) -> Vec<TileId> {
 fn spec_example_70000() {
     let tiles = hash_tiles(70_000);
     let count = |level: u8, full: bool| {
-        tiles
-            .iter()
-            .filter(|t| t.kind() == TileKind::Hashes(level) && t.is_full() == full)
-            .count()
+        tiles.iter().filter(|t| t.kind() == TileKind::Hashes(level) && t.is_full() == full).count()
     };
     assert_eq!(count(0, true), 273);
     assert_eq!(count(1, true), 1);
     assert_eq!(count(2, true), 0);
-    let partial: Vec<String> = tiles
-        .iter()
-        .filter(|t| !t.is_full())
-        .map(TileId::path)
-        .collect();
-    assert_eq!(
-        partial,
-        ["tile/0/273.p/112", "tile/1/001.p/17", "tile/2/000.p/1"]
-    );
+    let partial: Vec<String> = tiles.iter().filter(|t| !t.is_full()).map(TileId::path).collect();
+    assert_eq!(partial, ["tile/0/273.p/112", "tile/1/001.p/17", "tile/2/000.p/1"]);
     assert_eq!(tiles.len(), 273 + 1 + 1 + 1 + 1);
     assert_eq!(tiles[0].path(), "tile/0/000");
     assert_eq!(tiles[272].path(), "tile/0/272");
@@ -61,20 +50,10 @@ fn spec_example_256() {
 
 #[test]
 fn new_tiles_when_growing() {
-    assert_eq!(
-        new_hash_tiles(255, 257),
-        ids(&["tile/0/000", "tile/0/001.p/1", "tile/1/000.p/1"])
-    );
+    assert_eq!(new_hash_tiles(255, 257), ids(&["tile/0/000", "tile/0/001.p/1", "tile/1/000.p/1"]));
     assert_eq!(new_hash_tiles(256, 257), ids(&["tile/0/001.p/1"]));
     assert_eq!(new_hash_tiles(10, 10), vec![]);
-    assert_eq!(
-        new_entry_bundles(250, 600),
-        ids(&[
-            "tile/entries/000",
-            "tile/entries/001",
-            "tile/entries/002.p/88"
-        ])
-    );
+    assert_eq!(new_entry_bundles(250, 600), ids(&["tile/entries/000", "tile/entries/001", "tile/entries/002.p/88"]));
 }
 
 /// Tiles kept in a map, as a store would: later writes of a partial tile replace earlier ones.
@@ -103,18 +82,13 @@ impl TileReader for MapStore {
 
 #[test]
 fn build_70000_leaves_in_batches_and_read_back_through_tiles() {
-    let leaves: Vec<Hash> = (0u32..70_000)
-        .map(|i| leaf_hash(&i.to_be_bytes()))
-        .collect();
+    let leaves: Vec<Hash> = (0u32..70_000).map(|i| leaf_hash(&i.to_be_bytes())).collect();
     let mut builder = TileBuilder::new();
     let mut store = MapStore::default();
     let mut checkpoints = Vec::new();
     let mut start = 0usize;
     // Uneven batches, crossing tile boundaries at every level.
-    for (i, batch) in [1usize, 254, 1, 1, 3000, 65_535, 1, 1207]
-        .iter()
-        .enumerate()
-    {
+    for (i, batch) in [1usize, 254, 1, 1, 3000, 65_535, 1, 1207].iter().enumerate() {
         let end = start + batch;
         let old = builder.size();
         let written = builder.append(&leaves[start..end]);
@@ -137,10 +111,8 @@ fn build_70000_leaves_in_batches_and_read_back_through_tiles() {
         assert_eq!(bytes.len(), id.hash_bytes_len(), "{id}");
         if id.level() == Some(0) {
             let first = (id.index() * 256) as usize;
-            let want: Vec<u8> = leaves[first..first + usize::from(id.width())]
-                .iter()
-                .flat_map(|h| *h.as_bytes())
-                .collect();
+            let want: Vec<u8> =
+                leaves[first..first + usize::from(id.width())].iter().flat_map(|h| *h.as_bytes()).collect();
             assert_eq!(bytes, &want, "{id}");
         }
     }
@@ -167,9 +139,7 @@ fn build_70000_leaves_in_batches_and_read_back_through_tiles() {
     assert_eq!(resumed.root(), root);
     assert_eq!(resumed.partial_tiles(), builder.partial_tiles());
     let mut a = resumed;
-    let more: Vec<Hash> = (70_000u32..70_600)
-        .map(|i| leaf_hash(&i.to_be_bytes()))
-        .collect();
+    let more: Vec<Hash> = (70_000u32..70_600).map(|i| leaf_hash(&i.to_be_bytes())).collect();
     assert_eq!(a.append(&more), builder.append(&more));
     assert_eq!(a.root(), builder.root());
 }
@@ -185,8 +155,5 @@ fn entry_bundle_matches_level_zero_tile() {
     check_entry_bundle(&bundle, &tiles[0].hashes).unwrap();
     let mut other = tiles[0].hashes.clone();
     other.swap(1, 2);
-    assert_eq!(
-        check_entry_bundle(&bundle, &other).unwrap_err().to_string(),
-        "entry 1 does not match its leaf hash"
-    );
+    assert_eq!(check_entry_bundle(&bundle, &other).unwrap_err().to_string(), "entry 1 does not match its leaf hash");
 }

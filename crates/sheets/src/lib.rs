@@ -18,42 +18,97 @@ use zhifa_domain::item::{
     ProcedureKind, Seriousness,
 };
 use zhifa_domain::registry::{
-    Agency, AgencyStatus, CertStatus, Certificate, Employment, Level, Officer, RevocationReason, Snapshot, format_domains,
-    parse_domains,
+    Agency, AgencyStatus, CertStatus, Certificate, Employment, Level, Officer, RevocationReason, Snapshot,
+    format_domains, parse_domains,
 };
 
 pub use format::{FormatError, Table, read_csv, read_xlsx, write_csv};
 
 /// The sheets, in import order: (key, Chinese title, headers).
 pub const SHEETS: &[(&str, &str, &[&str])] = &[
-    ("agencies", "执法主体", &["统一社会信用代码", "名称", "行政区划代码", "层级", "执法领域", "状态", "委托机关代码", "地址", "电话"]),
-    ("officers", "执法人员", &["人员编号", "姓名", "执法主体代码", "职务", "用工性质", "警号", "法律职业资格", "资格考试通过日期"]),
+    (
+        "agencies",
+        "执法主体",
+        &["统一社会信用代码", "名称", "行政区划代码", "层级", "执法领域", "状态", "委托机关代码", "地址", "电话"],
+    ),
+    (
+        "officers",
+        "执法人员",
+        &["人员编号", "姓名", "执法主体代码", "职务", "用工性质", "警号", "法律职业资格", "资格考试通过日期"],
+    ),
     ("training", "培训学时", &["人员编号", "年度", "学时"]),
     (
         "certificates",
         "执法证",
-        &["执法证号", "持证人编号", "执法类别", "执法区域", "发证日期", "有效期至", "状态", "状态日期", "状态原因", "最近年检日期"],
+        &[
+            "执法证号",
+            "持证人编号",
+            "执法类别",
+            "执法区域",
+            "发证日期",
+            "有效期至",
+            "状态",
+            "状态日期",
+            "状态原因",
+            "最近年检日期",
+        ],
     ),
     ("reviewers", "法制审核人员", &["执法主体代码", "人员编号", "任职日期"]),
     (
         "items",
         "执法事项",
         &[
-            "事项编码", "版本", "变更类型", "生效日期", "事项名称", "事项类别", "执法领域", "实施主体代码", "适用程序", "下放至", "并入事项",
-            "变更说明", "首违不罚",
+            "事项编码",
+            "版本",
+            "变更类型",
+            "生效日期",
+            "事项名称",
+            "事项类别",
+            "执法领域",
+            "实施主体代码",
+            "适用程序",
+            "下放至",
+            "并入事项",
+            "变更说明",
+            "首违不罚",
         ],
     ),
     ("basis", "法律依据", &["事项编码", "版本", "法律名称", "条", "款", "项", "作用"]),
     (
         "benchmarks",
         "裁量基准",
-        &["事项编码", "版本", "裁量阶次", "适用情形", "处罚种类", "下限", "上限", "倍数基数", "援引法律", "条", "款", "项"],
+        &[
+            "事项编码",
+            "版本",
+            "裁量阶次",
+            "适用情形",
+            "处罚种类",
+            "下限",
+            "上限",
+            "倍数基数",
+            "援引法律",
+            "条",
+            "款",
+            "项",
+        ],
     ),
     ("circumstances", "裁量情节", &["事项编码", "版本", "情节类型", "内容"]),
     (
         "inspection_list",
         "随机抽查事项",
-        &["抽查事项编码", "执法领域", "检查主体代码", "检查事项编码", "名称", "依据", "抽查对象", "检查内容", "抽查比例", "抽查频次", "检查方式"],
+        &[
+            "抽查事项编码",
+            "执法领域",
+            "检查主体代码",
+            "检查事项编码",
+            "名称",
+            "依据",
+            "抽查对象",
+            "检查内容",
+            "抽查比例",
+            "抽查频次",
+            "检查方式",
+        ],
     ),
 ];
 
@@ -298,12 +353,9 @@ fn penalty_cells(p: &Penalty) -> (&'static str, String, String, String) {
     match p {
         Penalty::Warning => (penalty_label("warning"), e(), e(), e()),
         Penalty::NoticeOfCriticism => (penalty_label("notice_of_criticism"), e(), e(), e()),
-        Penalty::Fine { min_fen, max_fen } => (
-            penalty_label("fine"),
-            zhifa_domain::item::yuan(*min_fen),
-            zhifa_domain::item::yuan(*max_fen),
-            e(),
-        ),
+        Penalty::Fine { min_fen, max_fen } => {
+            (penalty_label("fine"), zhifa_domain::item::yuan(*min_fen), zhifa_domain::item::yuan(*max_fen), e())
+        }
         Penalty::FineMultiple { of, min_pct, max_pct } => {
             (penalty_label("fine_multiple"), format!("{min_pct}%"), format!("{max_pct}%"), of.label().into())
         }
@@ -334,7 +386,12 @@ struct RowReader<'a> {
 impl<'a> RowReader<'a> {
     fn err(&mut self, col: &str, msg: impl Into<String>) {
         self.failed = true;
-        self.errors.push(RowError { sheet: self.sheet.into(), row: self.row, column: Some(col.into()), message: msg.into() });
+        self.errors.push(RowError {
+            sheet: self.sheet.into(),
+            row: self.row,
+            column: Some(col.into()),
+            message: msg.into(),
+        });
     }
     fn opt(&self, col: &str) -> Option<&'a str> {
         self.cells.get(col).map(|s| s.trim()).filter(|s| !s.is_empty())
@@ -397,13 +454,20 @@ fn rows<'a>(
     let mut ok = true;
     for h in expected.iter() {
         if !t.headers.iter().any(|x| x.trim() == *h) {
-            errors.push(RowError { sheet: sheet.into(), row: 1, column: Some(h.to_string()), message: "缺少该列".into() });
+            errors.push(RowError {
+                sheet: sheet.into(),
+                row: 1,
+                column: Some(h.to_string()),
+                message: "缺少该列".into(),
+            });
             ok = false;
         }
     }
     for h in &t.headers {
         if !h.trim().is_empty() && !expected.contains(&h.trim()) {
-            errors.push(RowError { sheet: sheet.into(), row: 1, column: Some(h.clone()), message: "未知的列".into() });
+            errors.push(RowError {
+                sheet: sheet.into(), row: 1, column: Some(h.clone()), message: "未知的列".into()
+            });
             ok = false;
         }
     }
@@ -455,6 +519,10 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
             (code, name, region, level, domains, status)
         {
             let a = Agency { code, name, region, level, domains, status, entrusted_by, address, phone };
+            if let Err(v) = a.validate() {
+                r.err(&column_of(&v, "名称"), v.to_string());
+                continue;
+            }
             match known_agencies.get(a.code.as_str()) {
                 Some(old) if **old == a => {}
                 Some(_) => out.push((Origin { sheet: "agencies", row: n }, Event::AgencyUpdated { agency: a })),
@@ -471,7 +539,8 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
         let staff_no = r.req("人员编号").map(str::to_string);
         let name = r.req("姓名").map(str::to_string);
         let agency = r.credit("执法主体代码", true);
-        let employment = r.enumerated("用工性质", true, Employment::parse, "用工性质（在编/合同制/临时聘用/执法辅助人员）");
+        let employment =
+            r.enumerated("用工性质", true, Employment::parse, "用工性质（在编/合同制/临时聘用/执法辅助人员）");
         let badge_no = r.opt("警号").map(str::to_string);
         let legal = r.yes_no("法律职业资格");
         let exam = r.date("资格考试通过日期", false);
@@ -485,16 +554,20 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
                 badge_no,
                 legal_qualification: legal,
             };
+            if let Err(v) = o.validate() {
+                r.err(&column_of(&v, "人员编号"), v.to_string());
+                continue;
+            }
             let origin = Origin { sheet: "officers", row: n };
             match known_officers.get(staff_no.as_str()) {
                 Some(old) if **old == o => {}
                 Some(_) => out.push((origin.clone(), Event::OfficerUpdated { officer: o })),
                 None => out.push((origin.clone(), Event::OfficerRegistered { officer: o })),
             }
-            if let Some(on) = exam {
-                if known_exams.get(staff_no.as_str()).is_none_or(|d| *d < on) {
-                    out.push((origin, Event::ExamRecorded { staff_no, on, passed: true, score: None }));
-                }
+            if let Some(on) = exam
+                && known_exams.get(staff_no.as_str()).is_none_or(|d| *d < on)
+            {
+                out.push((origin, Event::ExamRecorded { staff_no, on, passed: true, score: None }));
             }
         }
     }
@@ -521,7 +594,8 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
     }
 
     // Certificates: issued, then their current status
-    let known_certs: HashMap<&str, &Certificate> = existing.certificates.iter().map(|c| (c.number.as_str(), c)).collect();
+    let known_certs: HashMap<&str, &Certificate> =
+        existing.certificates.iter().map(|c| (c.number.as_str(), c)).collect();
     for (n, cells) in rows(tables, "certificates", &mut errors) {
         let mut r = reader!("certificates", n, cells);
         let number = r.req("执法证号").map(str::to_string);
@@ -530,21 +604,37 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
         let region = r.region("执法区域");
         let issued_on = r.date("发证日期", true);
         let expires_on = r.date("有效期至", true);
-        let state = r.enumerated("状态", true, |s| ["有效", "暂扣", "已注销"].into_iter().find(|x| *x == s), "状态（有效/暂扣/已注销）");
+        let state = r.enumerated(
+            "状态",
+            true,
+            |s| ["有效", "暂扣", "已注销"].into_iter().find(|x| *x == s),
+            "状态（有效/暂扣/已注销）",
+        );
         let on = r.date("状态日期", state.is_some_and(|s| s != "有效"));
         let reason = r.text("状态原因");
         let last_check_on = r.date("最近年检日期", false);
         let status = match (state, on) {
             (Some("有效"), _) => Some(CertStatus::Valid),
             (Some("暂扣"), Some(since)) => Some(CertStatus::Suspended { since, reason: reason.clone() }),
-            (Some("已注销"), Some(on)) => {
-                r.enumerated("状态原因", true, RevocationReason::parse, "注销原因（退休/调离执法岗位/辞退或开除/死亡/其他）")
-                    .map(|reason| CertStatus::Revoked { on, reason })
-            }
+            (Some("已注销"), Some(on)) => r
+                .enumerated(
+                    "状态原因",
+                    true,
+                    RevocationReason::parse,
+                    "注销原因（退休/调离执法岗位/辞退或开除/死亡/其他）",
+                )
+                .map(|reason| CertStatus::Revoked { on, reason }),
             _ => None,
         };
-        if let (Some(number), Some(holder), Some(categories), Some(region), Some(issued_on), Some(expires_on), Some(status)) =
-            (number, holder, categories, region, issued_on, expires_on, status)
+        if let (
+            Some(number),
+            Some(holder),
+            Some(categories),
+            Some(region),
+            Some(issued_on),
+            Some(expires_on),
+            Some(status),
+        ) = (number, holder, categories, region, issued_on, expires_on, status)
         {
             let cert = Certificate {
                 number: number.clone(),
@@ -556,32 +646,42 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
                 status: status.clone(),
                 last_check_on,
             };
+            if let Err(v) = (Certificate { status: CertStatus::Valid, ..cert.clone() }).validate() {
+                r.err(&column_of(&v, "执法证号"), v.to_string());
+                continue;
+            }
             if known_certs.get(number.as_str()).is_some_and(|c| **c == cert) {
                 continue;
             }
             let origin = Origin { sheet: "certificates", row: n };
-            out.push((origin.clone(), Event::CertificateIssued { certificate: Certificate { status: CertStatus::Valid, ..cert } }));
+            out.push((
+                origin.clone(),
+                Event::CertificateIssued { certificate: Certificate { status: CertStatus::Valid, ..cert } },
+            ));
             match status {
                 CertStatus::Valid => {}
                 CertStatus::Suspended { since, reason } => {
                     out.push((origin, Event::CertificateSuspended { number, on: since, reason }))
                 }
-                CertStatus::Revoked { on, reason } => out.push((origin, Event::CertificateRevoked { number, on, reason })),
+                CertStatus::Revoked { on, reason } => {
+                    out.push((origin, Event::CertificateRevoked { number, on, reason }))
+                }
             }
         }
     }
 
     // Reviewers
-    let known_reviewers: Vec<(&str, &str)> = existing.reviewers.iter().map(|(a, k, _)| (a.as_str(), k.as_str())).collect();
+    let known_reviewers: Vec<(&str, &str)> =
+        existing.reviewers.iter().map(|(a, k, _)| (a.as_str(), k.as_str())).collect();
     for (n, cells) in rows(tables, "reviewers", &mut errors) {
         let mut r = reader!("reviewers", n, cells);
         let agency = r.credit("执法主体代码", true);
         let staff_no = r.req("人员编号").map(str::to_string);
         let on = r.date("任职日期", true);
-        if let (Some(agency), Some(staff_no), Some(on)) = (agency, staff_no, on) {
-            if !known_reviewers.contains(&(agency.as_str(), staff_no.as_str())) {
-                out.push((Origin { sheet: "reviewers", row: n }, Event::ReviewerAppointed { agency, staff_no, on }));
-            }
+        if let (Some(agency), Some(staff_no), Some(on)) = (agency, staff_no, on)
+            && !known_reviewers.contains(&(agency.as_str(), staff_no.as_str()))
+        {
+            out.push((Origin { sheet: "reviewers", row: n }, Event::ReviewerAppointed { agency, staff_no, on }));
         }
     }
 
@@ -650,7 +750,8 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
         let mut r = reader!("items", n, cells);
         let code = r.req("事项编码").map(str::to_string);
         let version = r.num::<u32>("版本", true);
-        let change = r.enumerated("变更类型", true, ChangeKind::parse, "变更类型（新增/变更/取消/下放/合并/调整管理方式）");
+        let change =
+            r.enumerated("变更类型", true, ChangeKind::parse, "变更类型（新增/变更/取消/下放/合并/调整管理方式）");
         let effective_from = r.date("生效日期", true);
         let name = r.req("事项名称").map(str::to_string);
         let kind = r.enumerated("事项类别", true, ItemKind::parse, "事项类别");
@@ -661,8 +762,17 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
         let merged_into = r.opt("并入事项").map(str::to_string);
         let note = r.text("变更说明");
         let first_offence_exempt = r.yes_no("首违不罚");
-        if let (Some(code), Some(version), Some(change), Some(effective_from), Some(name), Some(kind), Some(domain), Some(agency), Some(procedure)) =
-            (code, version, change, effective_from, name, kind, domain, agency, procedure)
+        if let (
+            Some(code),
+            Some(version),
+            Some(change),
+            Some(effective_from),
+            Some(name),
+            Some(kind),
+            Some(domain),
+            Some(agency),
+            Some(procedure),
+        ) = (code, version, change, effective_from, name, kind, domain, agency, procedure)
         {
             let key = (code.clone(), version);
             let grades = grades.remove(&key).unwrap_or_default();
@@ -716,7 +826,8 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
     }
 
     // Random-inspection list
-    let known_entries: HashMap<&str, &InspectionEntry> = existing.inspection_list.iter().map(|e| (e.code.as_str(), e)).collect();
+    let known_entries: HashMap<&str, &InspectionEntry> =
+        existing.inspection_list.iter().map(|e| (e.code.as_str(), e)).collect();
     for (n, cells) in rows(tables, "inspection_list", &mut errors) {
         let mut r = reader!("inspection_list", n, cells);
         let code = r.req("抽查事项编码").map(str::to_string);
@@ -765,6 +876,27 @@ pub fn import(tables: &[Table], existing: &Snapshot) -> Result<Vec<(Origin, Even
         });
         Err(errors)
     }
+}
+
+/// The sheet column for a domain field name.
+fn column_of(v: &zhifa_domain::Violation, default: &str) -> String {
+    let col = match v.field.as_deref() {
+        Some("name") => "名称",
+        Some("staff_no") => "人员编号",
+        Some("position") => "职务",
+        Some("badge_no") => "警号",
+        Some("number") => "执法证号",
+        Some("categories") => "执法类别",
+        Some("expires_on") => "有效期至",
+        Some("issued_on") => "发证日期",
+        Some("last_check_on") => "最近年检日期",
+        Some("domains") => "执法领域",
+        Some("entrusted_by") => "委托机关代码",
+        Some("address") => "地址",
+        Some("phone") => "电话",
+        _ => default,
+    };
+    col.to_string()
 }
 
 fn orphan(sheet: &str, code: &str, ver: u32) -> RowError {
@@ -827,7 +959,9 @@ fn read_penalty(r: &mut RowReader<'_>) -> Option<Penalty> {
         "revoke_licence" => Penalty::RevokeLicence,
         "lower_qualification" => Penalty::LowerQualification,
         "restrict_activity" => Penalty::RestrictActivity,
-        "detention" => Penalty::Detention { min_days: r.parse("下限", true, days)?, max_days: r.parse("上限", true, days)? },
+        "detention" => {
+            Penalty::Detention { min_days: r.parse("下限", true, days)?, max_days: r.parse("上限", true, days)? }
+        }
         _ => unreachable!("kinds come from PENALTY_KINDS"),
     })
 }

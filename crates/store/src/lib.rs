@@ -403,7 +403,13 @@ fn next_seq(c: &mut dyn Conn) -> Result<i64, StoreError> {
     })
 }
 
-fn insert_record(c: &mut dyn Conn, seq: i64, actor: &Actor, now: Timestamp, event: &Event) -> Result<Record, StoreError> {
+fn insert_record(
+    c: &mut dyn Conn,
+    seq: i64,
+    actor: &Actor,
+    now: Timestamp,
+    event: &Event,
+) -> Result<Record, StoreError> {
     let body = serde_json::to_value(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let text = serde_json::to_string(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let micros = now.as_microsecond();

@@ -108,7 +108,10 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         })?,
         Event::TrainingRecorded { staff_no, year, hours, .. } => {
             let existing = c
-                .query_opt("SELECT hours FROM training WHERE staff_no = $1 AND year = $2", &[staff_no.into(), (*year as i64).into()])?
+                .query_opt(
+                    "SELECT hours FROM training WHERE staff_no = $1 AND year = $2",
+                    &[staff_no.into(), (*year as i64).into()],
+                )?
                 .map(|r| r.int(0));
             match existing {
                 Some(h) => c.execute(
@@ -193,7 +196,10 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
             )?;
         }
         Event::AccountCreated { account } => {
-            c.execute("INSERT INTO accounts (login, doc) VALUES ($1, $2)", &[account.login.as_str().into(), to_json(account)])?;
+            c.execute(
+                "INSERT INTO accounts (login, doc) VALUES ($1, $2)",
+                &[account.login.as_str().into(), to_json(account)],
+            )?;
         }
         Event::TokenCreated { id, login, token_sha256, label } => {
             c.execute(
@@ -217,15 +223,22 @@ fn put_certificate(c: &mut dyn Conn, cert: &Certificate, insert: bool) -> Result
         to_json(cert),
     ];
     if insert {
-        c.execute("INSERT INTO certificates (number, holder, status, expires_on, doc) VALUES ($1, $2, $3, $4, $5)", &params)?;
+        c.execute(
+            "INSERT INTO certificates (number, holder, status, expires_on, doc) VALUES ($1, $2, $3, $4, $5)",
+            &params,
+        )?;
     } else {
-        c.execute("UPDATE certificates SET holder = $2, status = $3, expires_on = $4, doc = $5 WHERE number = $1", &params)?;
+        c.execute(
+            "UPDATE certificates SET holder = $2, status = $3, expires_on = $4, doc = $5 WHERE number = $1",
+            &params,
+        )?;
     }
     Ok(())
 }
 
 fn update_cert(c: &mut dyn Conn, number: &str, f: impl FnOnce(&mut Certificate)) -> Result<(), StoreError> {
-    let mut cert = get_certificate(c, number)?.ok_or_else(|| StoreError::Corrupt(format!("certificate {number} missing")))?;
+    let mut cert =
+        get_certificate(c, number)?.ok_or_else(|| StoreError::Corrupt(format!("certificate {number} missing")))?;
     f(&mut cert);
     put_certificate(c, &cert, false)
 }
@@ -393,12 +406,16 @@ fn page_of<T: serde::de::DeserializeOwned>(
 ) -> Result<Page<T>, StoreError> {
     let limit = p.limit.clamp(1, 500);
     let offset = p.offset.max(0);
-    let total = c.query_opt(&format!("SELECT COUNT(*) FROM {table}{}", w.sql), &w.params)?.map(|r| r.int(0)).unwrap_or(0);
+    let total =
+        c.query_opt(&format!("SELECT COUNT(*) FROM {table}{}", w.sql), &w.params)?.map(|r| r.int(0)).unwrap_or(0);
     let mut params = w.params;
     let n = params.len();
     params.push(limit.into());
     params.push(offset.into());
-    let rows = c.query(&format!("SELECT doc FROM {table}{} ORDER BY {order} LIMIT ${} OFFSET ${}", w.sql, n + 1, n + 2), &params)?;
+    let rows = c.query(
+        &format!("SELECT doc FROM {table}{} ORDER BY {order} LIMIT ${} OFFSET ${}", w.sql, n + 1, n + 2),
+        &params,
+    )?;
     let items = rows.iter().map(|r| r.json(0)).collect::<Result<_, _>>()?;
     Ok(Page { total, offset, limit, items })
 }
@@ -522,15 +539,18 @@ impl Store {
 
     pub fn reviewers(&self) -> Result<Vec<ReviewerRow>, StoreError> {
         self.read(|c| {
-            Ok(c.query("SELECT agency, staff_no, since, until_date FROM reviewers ORDER BY agency, staff_no, since", &[])?
-                .iter()
-                .map(|r| ReviewerRow {
-                    agency: r.text(0).into(),
-                    staff_no: r.text(1).into(),
-                    since: r.text(2).into(),
-                    until: r.opt_text(3).map(Into::into),
-                })
-                .collect())
+            Ok(c.query(
+                "SELECT agency, staff_no, since, until_date FROM reviewers ORDER BY agency, staff_no, since",
+                &[],
+            )?
+            .iter()
+            .map(|r| ReviewerRow {
+                agency: r.text(0).into(),
+                staff_no: r.text(1).into(),
+                since: r.text(2).into(),
+                until: r.opt_text(3).map(Into::into),
+            })
+            .collect())
         })
     }
 
@@ -557,8 +577,9 @@ impl Store {
 
     /// The working-day calendar: the shipped years, overridden by years loaded at run time.
     pub fn calendar(&self) -> Result<Calendar, StoreError> {
-        let years: Vec<HolidayYear> =
-            self.read(|c| c.query("SELECT doc FROM calendar_years ORDER BY year", &[])?.iter().map(|r| r.json(0)).collect())?;
+        let years: Vec<HolidayYear> = self.read(|c| {
+            c.query("SELECT doc FROM calendar_years ORDER BY year", &[])?.iter().map(|r| r.json(0)).collect()
+        })?;
         let mut cal = Calendar::shipped();
         for y in years {
             cal.load(y).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -567,7 +588,9 @@ impl Store {
     }
 
     pub fn account(&self, login: &str) -> Result<Option<Account>, StoreError> {
-        self.read(|c| c.query_opt("SELECT doc FROM accounts WHERE login = $1", &[login.into()])?.map(|r| r.json(0)).transpose())
+        self.read(|c| {
+            c.query_opt("SELECT doc FROM accounts WHERE login = $1", &[login.into()])?.map(|r| r.json(0)).transpose()
+        })
     }
 
     /// The account behind an unrevoked API token, by the token's SHA-256 (hex).
@@ -586,28 +609,54 @@ impl Store {
     pub fn snapshot(&self) -> Result<Snapshot, StoreError> {
         self.read(|c| {
             let docs = |c: &mut dyn Conn, sql: &str| -> Result<Vec<Row>, StoreError> { c.query(sql, &[]) };
-            let agencies = docs(c, "SELECT doc FROM agencies ORDER BY code")?.iter().map(|r| r.json(0)).collect::<Result<_, _>>()?;
-            let officers: Vec<Officer> =
-                docs(c, "SELECT doc FROM officers ORDER BY staff_no")?.iter().map(|r| r.json(0)).collect::<Result<_, _>>()?;
-            let exams = docs(c, "SELECT staff_no, exam_passed_on FROM officers WHERE exam_passed_on IS NOT NULL ORDER BY staff_no")?
+            let agencies = docs(c, "SELECT doc FROM agencies ORDER BY code")?
                 .iter()
-                .map(|r| Ok((r.text(0).to_string(), parse_date(r.text(1))?)))
-                .collect::<Result<_, StoreError>>()?;
-            let certificates =
-                docs(c, "SELECT doc FROM certificates ORDER BY number")?.iter().map(|r| r.json(0)).collect::<Result<_, _>>()?;
+                .map(|r| r.json(0))
+                .collect::<Result<_, _>>()?;
+            let officers: Vec<Officer> = docs(c, "SELECT doc FROM officers ORDER BY staff_no")?
+                .iter()
+                .map(|r| r.json(0))
+                .collect::<Result<_, _>>()?;
+            let exams = docs(
+                c,
+                "SELECT staff_no, exam_passed_on FROM officers WHERE exam_passed_on IS NOT NULL ORDER BY staff_no",
+            )?
+            .iter()
+            .map(|r| Ok((r.text(0).to_string(), parse_date(r.text(1))?)))
+            .collect::<Result<_, StoreError>>()?;
+            let certificates = docs(c, "SELECT doc FROM certificates ORDER BY number")?
+                .iter()
+                .map(|r| r.json(0))
+                .collect::<Result<_, _>>()?;
             let training = docs(c, "SELECT staff_no, year, hours FROM training ORDER BY staff_no, year")?
                 .iter()
                 .map(|r| (r.text(0).to_string(), r.int(1) as i16, r.int(2) as u32))
                 .collect();
-            let item_versions =
-                docs(c, "SELECT doc FROM item_versions ORDER BY code, version")?.iter().map(|r| r.json(0)).collect::<Result<_, _>>()?;
-            let inspection_list =
-                docs(c, "SELECT doc FROM inspection_list ORDER BY code")?.iter().map(|r| r.json(0)).collect::<Result<_, _>>()?;
-            let reviewers = docs(c, "SELECT agency, staff_no, since FROM reviewers WHERE until_date IS NULL ORDER BY agency, staff_no")?
+            let item_versions = docs(c, "SELECT doc FROM item_versions ORDER BY code, version")?
                 .iter()
-                .map(|r| Ok((r.text(0).to_string(), r.text(1).to_string(), parse_date(r.text(2))?)))
-                .collect::<Result<_, StoreError>>()?;
-            Ok(Snapshot { agencies, officers, exams, certificates, training, reviewers, item_versions, inspection_list })
+                .map(|r| r.json(0))
+                .collect::<Result<_, _>>()?;
+            let inspection_list = docs(c, "SELECT doc FROM inspection_list ORDER BY code")?
+                .iter()
+                .map(|r| r.json(0))
+                .collect::<Result<_, _>>()?;
+            let reviewers = docs(
+                c,
+                "SELECT agency, staff_no, since FROM reviewers WHERE until_date IS NULL ORDER BY agency, staff_no",
+            )?
+            .iter()
+            .map(|r| Ok((r.text(0).to_string(), r.text(1).to_string(), parse_date(r.text(2))?)))
+            .collect::<Result<_, StoreError>>()?;
+            Ok(Snapshot {
+                agencies,
+                officers,
+                exams,
+                certificates,
+                training,
+                reviewers,
+                item_versions,
+                inspection_list,
+            })
         })
     }
 }
@@ -623,21 +672,30 @@ fn officer_record(c: &mut dyn Conn, officer: Officer) -> Result<OfficerRecord, S
         .iter()
         .map(|r| r.json(0))
         .collect::<Result<_, _>>()?;
-    let exam = c.query_opt("SELECT exam_passed_on FROM officers WHERE staff_no = $1", &[officer.staff_no.as_str().into()])?;
+    let exam =
+        c.query_opt("SELECT exam_passed_on FROM officers WHERE staff_no = $1", &[officer.staff_no.as_str().into()])?;
     let exam_passed_on = exam.and_then(|r| r.opt_text(0).map(parse_date)).transpose()?;
     let training = c
-        .query("SELECT year, hours FROM training WHERE staff_no = $1 ORDER BY year", &[officer.staff_no.as_str().into()])?
+        .query(
+            "SELECT year, hours FROM training WHERE staff_no = $1 ORDER BY year",
+            &[officer.staff_no.as_str().into()],
+        )?
         .iter()
         .map(|r| (r.int(0) as i16, r.int(1) as u32))
         .collect();
     let reviewer_of = c
-        .query("SELECT agency FROM reviewers WHERE staff_no = $1 AND until_date IS NULL ORDER BY agency", &[officer
-            .staff_no
-            .as_str()
-            .into()])?
+        .query(
+            "SELECT agency FROM reviewers WHERE staff_no = $1 AND until_date IS NULL ORDER BY agency",
+            &[officer.staff_no.as_str().into()],
+        )?
         .iter()
         .map(|r| CreditCode::parse(r.text(0)).map_err(|e| StoreError::Corrupt(e.to_string())))
         .collect::<Result<_, _>>()?;
-    Ok(OfficerRecord { officer, agency_name, certificates, qualification: Qualification { exam_passed_on, training }, reviewer_of })
+    Ok(OfficerRecord {
+        officer,
+        agency_name,
+        certificates,
+        qualification: Qualification { exam_passed_on, training },
+        reviewer_of,
+    })
 }
-

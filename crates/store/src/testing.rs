@@ -17,7 +17,8 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{prefix}_{}_{n}_{nanos}", std::process::id())
 }
 
@@ -44,6 +45,18 @@ impl TestStore {
         Store::open_with_clock(&self.config, clock).unwrap_or_else(|e| panic!("{}: open: {e}", self.backend))
     }
 
+    /// A directory of the test's own for local files (removed afterwards).
+    pub fn scratch_dir(&self) -> PathBuf {
+        match &self.guard {
+            Guard::Dir(d) => d.clone(),
+            Guard::Database { name, .. } => {
+                let d = std::env::temp_dir().join(name);
+                std::fs::create_dir_all(&d).expect("scratch dir");
+                d
+            }
+        }
+    }
+
     /// For SQLite, the data directory.
     pub fn data_dir(&self) -> Option<&PathBuf> {
         match &self.guard {
@@ -60,6 +73,7 @@ impl Drop for TestStore {
                 let _ = std::fs::remove_dir_all(d);
             }
             Guard::Database { admin_url, name } => {
+                let _ = std::fs::remove_dir_all(std::env::temp_dir().join(name));
                 if let Ok(mut c) = postgres::Client::connect(admin_url, postgres::NoTls) {
                     let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
                 }
@@ -82,7 +96,11 @@ pub fn postgres() -> Option<TestStore> {
         .unwrap_or_else(|e| panic!("{POSTGRES_ENV} is set but PostgreSQL is unreachable at {admin_url}: {e}"));
     c.batch_execute(&format!("CREATE DATABASE \"{name}\"")).unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
     let url = database_url(&admin_url, &name);
-    Some(TestStore { backend: "postgres", config: StoreConfig::Postgres { url }, guard: Guard::Database { admin_url, name } })
+    Some(TestStore {
+        backend: "postgres",
+        config: StoreConfig::Postgres { url },
+        guard: Guard::Database { admin_url, name },
+    })
 }
 
 /// The admin URL with its database replaced by `name`.
@@ -113,7 +131,9 @@ pub mod fixtures {
     use zhifa_domain::citation::{BasisRole, Citation, Provision};
     use zhifa_domain::codes::{CreditCode, RegionCode, credit_code_complete};
     use zhifa_domain::event::{Account, Event, Role};
-    use zhifa_domain::item::{Benchmark, ChangeKind, Grade, ItemKind, ItemVersion, Penalty, ProcedureKind, Seriousness};
+    use zhifa_domain::item::{
+        Benchmark, ChangeKind, Grade, ItemKind, ItemVersion, Penalty, ProcedureKind, Seriousness,
+    };
     use zhifa_domain::registry::{Agency, AgencyStatus, CertStatus, Certificate, Domain, Employment, Level, Officer};
 
     pub fn code(i: u32) -> CreditCode {
@@ -177,7 +197,13 @@ pub mod fixtures {
             procedure: ProcedureKind::GeneralPenalty,
             basis: vec![
                 Citation { law: law.clone(), article: 34, paragraph: None, item: Some(10), role: BasisRole::Violated },
-                Citation { law: law.clone(), article: 124, paragraph: Some(1), item: Some(5), role: BasisRole::Penalty },
+                Citation {
+                    law: law.clone(),
+                    article: 124,
+                    paragraph: Some(1),
+                    item: Some(5),
+                    role: BasisRole::Penalty,
+                },
             ],
             benchmark: Some(Benchmark {
                 grades: vec![Grade {

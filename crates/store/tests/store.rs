@@ -77,7 +77,8 @@ fn registry_rules_refuse_and_write_nothing() {
         let mut aux = fixtures::officer("X1", 1);
         aux.employment = Employment::Auxiliary;
         s.append(&actor(), Event::OfficerRegistered { officer: aux }).unwrap();
-        let v = refused(s.append(&actor(), Event::CertificateIssued { certificate: fixtures::certificate("C9", "X1") }));
+        let v =
+            refused(s.append(&actor(), Event::CertificateIssued { certificate: fixtures::certificate("C9", "X1") }));
         assert_eq!(v.rule, "STAFF-4", "{}", t.backend);
 
         let v = refused(s.append(
@@ -162,7 +163,12 @@ fn concurrent_writers_get_gapless_sequence_numbers() {
                     for i in 0..10 {
                         s.append(
                             &actor(),
-                            Event::TrainingRecorded { staff_no: "A1".into(), year: 2026, hours: 1, course: format!("w{w}-{i}") },
+                            Event::TrainingRecorded {
+                                staff_no: "A1".into(),
+                                year: 2026,
+                                hours: 1,
+                                course: format!("w{w}-{i}"),
+                            },
                         )
                         .unwrap();
                     }
@@ -253,7 +259,12 @@ fn tokens_resolve_to_accounts_until_revoked() {
         let digest = "a".repeat(64);
         s.append(
             &actor(),
-            Event::TokenCreated { id: "t1".into(), login: "admin".into(), token_sha256: digest.clone(), label: String::new() },
+            Event::TokenCreated {
+                id: "t1".into(),
+                login: "admin".into(),
+                token_sha256: digest.clone(),
+                label: String::new(),
+            },
         )
         .unwrap();
         assert_eq!(s.account_by_token(&digest).unwrap().unwrap().login, "admin");

@@ -1,14 +1,15 @@
 //! `/api/v1`: the registries (PUB-1 reads are public; writes need a token), the
 //! working-day calendar, import/export and the records.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use jiff::civil::Date;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use zhifa_domain::Violation;
 use zhifa_domain::calendar::{Deadline, HolidayYear};
 use zhifa_domain::codes::{CreditCode, RegionCode};
 use zhifa_domain::eligibility::{ActingCase, Eligibility, may_act};
@@ -16,17 +17,16 @@ use zhifa_domain::event::{Event, Role};
 use zhifa_domain::item::{InspectionEntry, ItemKind, ItemVersion};
 use zhifa_domain::regions::{self, Region};
 use zhifa_domain::registry::{
-    Agency, AgencyStatus, CertStanding, CertStatus, Certificate, Domain, Officer, Qualification, RevocationReason,
-    ReviewerRatio,
+    Agency, AgencyStatus, CertStanding, CertStatus, Certificate, Domain, Officer, Qualification, ReviewerRatio,
+    RevocationReason,
 };
-use zhifa_domain::Violation;
 use zhifa_store::{AgencyFilter, AppendError, ItemFilter, OfficerFilter, OfficerRecord, Page, Record, ReviewerRow};
 
+use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, QueryMap, bad, blocking};
 use crate::openapi::{Access, Api, Op, schema};
-use crate::AppState;
 
 /// Who keeps the registries: the justice bureau's supervisors and system administrators.
 const REGISTRARS: &[Role] = &[Role::Supervisor, Role::SystemAdmin];
@@ -98,11 +98,12 @@ async fn append(state: &AppState, caller: &Caller, event: Event) -> ApiResult<Js
 
 fn path_matches(field: &str, path: &str, body: &str) -> ApiResult<()> {
     if path != body {
-        return Err(ApiError::BadRequest(Violation::new("SEC-5", format!("路径中的 {path} 与请求体中的 {body} 不一致")).at(field)));
+        return Err(ApiError::BadRequest(
+            Violation::new("SEC-5", format!("路径中的 {path} 与请求体中的 {body} 不一致")).at(field),
+        ));
     }
     Ok(())
 }
-
 
 // ---------------------------------------------------------------------------------------
 // regions and agencies
@@ -132,10 +133,15 @@ async fn list_agencies(State(s): State<AppState>, q: QueryMap) -> ApiResult<Json
 
 async fn get_agency(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Agency>> {
     let store = s.store.clone();
-    blocking(move || store.agency(&code)?.map(Json).ok_or_else(|| ApiError::NotFound(format!("执法主体 {code} ")))).await
+    blocking(move || store.agency(&code)?.map(Json).ok_or_else(|| ApiError::NotFound(format!("执法主体 {code} "))))
+        .await
 }
 
-async fn create_agency(State(s): State<AppState>, c: Caller, JsonBody(agency): JsonBody<Agency>) -> ApiResult<Json<Record>> {
+async fn create_agency(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(agency): JsonBody<Agency>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::AgencyRegistered { agency }).await
 }
 
@@ -217,7 +223,7 @@ fn officer_view(s: &AppState, r: OfficerRecord, staff: bool) -> OfficerView {
         position: r.officer.position.clone(),
         badge_no: r.officer.badge_no.clone(),
         certificates,
-        private: staff.then(|| OfficerPrivate {
+        private: staff.then_some(OfficerPrivate {
             employment: r.officer.employment,
             legal_qualification: r.officer.legal_qualification,
             qualification: r.qualification,
@@ -240,14 +246,24 @@ async fn list_officers(State(s): State<AppState>, c: Caller, q: QueryMap) -> Api
     }))
 }
 
-async fn get_officer(State(s): State<AppState>, c: Caller, Path(staff_no): Path<String>) -> ApiResult<Json<OfficerView>> {
+async fn get_officer(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(staff_no): Path<String>,
+) -> ApiResult<Json<OfficerView>> {
     let store = s.store.clone();
     let key = staff_no.clone();
-    let r = blocking(move || Ok(store.officer(&key)?)).await?.ok_or_else(|| ApiError::NotFound(format!("人员 {staff_no} ")))?;
+    let r = blocking(move || Ok(store.officer(&key)?))
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("人员 {staff_no} ")))?;
     Ok(Json(officer_view(&s, r, c.0.is_some())))
 }
 
-async fn create_officer(State(s): State<AppState>, c: Caller, JsonBody(officer): JsonBody<Officer>) -> ApiResult<Json<Record>> {
+async fn create_officer(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(officer): JsonBody<Officer>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::OfficerRegistered { officer }).await
 }
 
@@ -296,7 +312,11 @@ async fn record_exam(
     append(&s, &c, Event::ExamRecorded { staff_no, on: e.on, passed: e.passed, score: e.score }).await
 }
 
-async fn eligibility(State(s): State<AppState>, Path(staff_no): Path<String>, q: QueryMap) -> ApiResult<Json<Eligibility>> {
+async fn eligibility(
+    State(s): State<AppState>,
+    Path(staff_no): Path<String>,
+    q: QueryMap,
+) -> ApiResult<Json<Eligibility>> {
     let item_code = q.str("item").ok_or_else(|| bad("item", "缺少参数 item（事项编码）"))?;
     let today = q.date("date")?.unwrap_or_else(|| s.today());
     let store = s.store.clone();
@@ -332,11 +352,19 @@ async fn eligibility(State(s): State<AppState>, Path(staff_no): Path<String>, q:
 // ---------------------------------------------------------------------------------------
 // certificates
 
-async fn issue_certificate(State(s): State<AppState>, c: Caller, JsonBody(certificate): JsonBody<Certificate>) -> ApiResult<Json<Record>> {
+async fn issue_certificate(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(certificate): JsonBody<Certificate>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::CertificateIssued { certificate }).await
 }
 
-async fn get_certificate(State(s): State<AppState>, c: Caller, Path(number): Path<String>) -> ApiResult<Json<CertificateView>> {
+async fn get_certificate(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+) -> ApiResult<Json<CertificateView>> {
     let store = s.store.clone();
     let key = number.clone();
     let (cert, holder) = blocking(move || {
@@ -378,19 +406,39 @@ pub struct CheckInput {
     pub note: String,
 }
 
-async fn suspend_certificate(State(s): State<AppState>, c: Caller, Path(number): Path<String>, JsonBody(i): JsonBody<SuspendInput>) -> ApiResult<Json<Record>> {
+async fn suspend_certificate(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    JsonBody(i): JsonBody<SuspendInput>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::CertificateSuspended { number, on: i.on, reason: i.reason }).await
 }
 
-async fn reinstate_certificate(State(s): State<AppState>, c: Caller, Path(number): Path<String>, JsonBody(i): JsonBody<DateInput>) -> ApiResult<Json<Record>> {
+async fn reinstate_certificate(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    JsonBody(i): JsonBody<DateInput>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::CertificateReinstated { number, on: i.on }).await
 }
 
-async fn revoke_certificate(State(s): State<AppState>, c: Caller, Path(number): Path<String>, JsonBody(i): JsonBody<RevokeInput>) -> ApiResult<Json<Record>> {
+async fn revoke_certificate(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    JsonBody(i): JsonBody<RevokeInput>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::CertificateRevoked { number, on: i.on, reason: i.reason }).await
 }
 
-async fn check_certificate(State(s): State<AppState>, c: Caller, Path(number): Path<String>, JsonBody(i): JsonBody<CheckInput>) -> ApiResult<Json<Record>> {
+async fn check_certificate(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    JsonBody(i): JsonBody<CheckInput>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::CertificateChecked { number, on: i.on, passed: i.passed, note: i.note }).await
 }
 
@@ -419,11 +467,19 @@ pub struct ReviewerRemoveInput {
     pub reason: String,
 }
 
-async fn appoint_reviewer(State(s): State<AppState>, c: Caller, JsonBody(i): JsonBody<ReviewerInput>) -> ApiResult<Json<Record>> {
+async fn appoint_reviewer(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(i): JsonBody<ReviewerInput>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::ReviewerAppointed { agency: i.agency, staff_no: i.staff_no, on: i.on }).await
 }
 
-async fn remove_reviewer(State(s): State<AppState>, c: Caller, JsonBody(i): JsonBody<ReviewerRemoveInput>) -> ApiResult<Json<Record>> {
+async fn remove_reviewer(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(i): JsonBody<ReviewerRemoveInput>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::ReviewerRemoved { agency: i.agency, staff_no: i.staff_no, on: i.on, reason: i.reason }).await
 }
 
@@ -471,7 +527,11 @@ async fn get_item(State(s): State<AppState>, Path(code): Path<String>) -> ApiRes
     .await
 }
 
-async fn add_item_version(State(s): State<AppState>, c: Caller, JsonBody(item): JsonBody<ItemVersion>) -> ApiResult<Json<Record>> {
+async fn add_item_version(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(item): JsonBody<ItemVersion>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::ItemVersionAdded { item }).await
 }
 
@@ -487,7 +547,11 @@ async fn inspection_list(State(s): State<AppState>, q: QueryMap) -> ApiResult<Js
     blocking(move || Ok(Json(store.inspection_list(domain)?))).await
 }
 
-async fn set_inspection_entry(State(s): State<AppState>, c: Caller, JsonBody(entry): JsonBody<InspectionEntry>) -> ApiResult<Json<Record>> {
+async fn set_inspection_entry(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(entry): JsonBody<InspectionEntry>,
+) -> ApiResult<Json<Record>> {
     append(&s, &c, Event::InspectionEntrySet { entry }).await
 }
 
@@ -506,7 +570,11 @@ pub struct CalendarYearView {
 }
 
 async fn calendar_year(State(s): State<AppState>, Path(year): Path<String>) -> ApiResult<Json<CalendarYearView>> {
-    let year: i16 = year.parse().ok().filter(|y| (1949..=9999).contains(y)).ok_or_else(|| bad("year", format!("「{year}」不是年份")))?;
+    let year: i16 = year
+        .parse()
+        .ok()
+        .filter(|y| (1949..=9999).contains(y))
+        .ok_or_else(|| bad("year", format!("「{year}」不是年份")))?;
     let store = s.store.clone();
     let today = s.today();
     blocking(move || {
@@ -523,15 +591,17 @@ async fn calendar_year(State(s): State<AppState>, Path(year): Path<String>) -> A
 
 async fn load_calendar(State(s): State<AppState>, c: Caller, body: Bytes) -> ApiResult<Json<Record>> {
     let text = std::str::from_utf8(&body).map_err(|_| bad("body", "请求体不是 UTF-8 文本"))?;
-    let year = HolidayYear::from_holiday_cn_json(text)
-        .map_err(|e| ApiError::Rule(Violation::new("CAL-1", e.to_string().trim_start_matches("CAL-1: ").to_string())))?;
+    let year = HolidayYear::from_holiday_cn_json(text).map_err(|e| {
+        ApiError::Rule(Violation::new("CAL-1", e.to_string().trim_start_matches("CAL-1: ").to_string()))
+    })?;
     append(&s, &c, Event::CalendarYearLoaded { year }).await
 }
 
 async fn deadline(State(s): State<AppState>, q: QueryMap) -> ApiResult<Json<Deadline>> {
     let from = q.date("from")?.ok_or_else(|| bad("from", "缺少参数 from（起算日）"))?;
     let days = q.i64("days")?.ok_or_else(|| bad("days", "缺少参数 days"))?;
-    let days = u32::try_from(days).ok().filter(|d| *d <= 3650).ok_or_else(|| bad("days", "days 须在 0 至 3650 之间"))?;
+    let days =
+        u32::try_from(days).ok().filter(|d| *d <= 3650).ok_or_else(|| bad("days", "days 须在 0 至 3650 之间"))?;
     let unit = q.str("unit").unwrap_or_else(|| "working".into());
     let store = s.store.clone();
     blocking(move || {
@@ -614,7 +684,10 @@ async fn export(State(s): State<AppState>, q: QueryMap) -> ApiResult<Response> {
             let bytes = zhifa_sheets::write_xlsx(&tables).map_err(|e| ApiError::Internal(e.to_string()))?;
             Ok((
                 [
-                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+                    ),
                     (header::CONTENT_DISPOSITION, "attachment; filename=\"zhifa-registry.xlsx\"".to_string()),
                 ],
                 bytes,
@@ -624,7 +697,10 @@ async fn export(State(s): State<AppState>, q: QueryMap) -> ApiResult<Response> {
         "csv" => {
             let sheet = sheet.ok_or_else(|| bad("sheet", "CSV 导出须给出 sheet 参数"))?;
             let key = zhifa_sheets::sheet_key(&sheet);
-            let t = tables.iter().find(|t| t.name == key).ok_or_else(|| bad("sheet", format!("未知的工作表「{sheet}」")))?;
+            let t = tables
+                .iter()
+                .find(|t| t.name == key)
+                .ok_or_else(|| bad("sheet", format!("未知的工作表「{sheet}」")))?;
             Ok((
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

@@ -44,7 +44,9 @@ struct ErrorBody<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, rule, message, field, rows) = match &self {
-            ApiError::Rule(v) => (StatusCode::UNPROCESSABLE_ENTITY, v.rule, v.message.clone(), v.field.as_deref(), None),
+            ApiError::Rule(v) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, v.rule, v.message.clone(), v.field.as_deref(), None)
+            }
             ApiError::BadRequest(v) => (StatusCode::BAD_REQUEST, v.rule, v.message.clone(), v.field.as_deref(), None),
             ApiError::Rows(rows) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -67,7 +69,8 @@ impl IntoResponse for ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "HTTP", "服务器内部错误，已记录日志".to_string(), None, None)
             }
         };
-        let mut resp = (status, axum::Json(Body { error: ErrorBody { rule, message: &message, field, rows } })).into_response();
+        let mut resp =
+            (status, axum::Json(Body { error: ErrorBody { rule, message: &message, field, rows } })).into_response();
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
         }

@@ -21,9 +21,9 @@ pub struct JsonBody<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            ApiError::BadRequest(Violation::new("SEC-5", format!("无法读取请求体：{}", e.body_text())))
-        })?;
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest(Violation::new("SEC-5", format!("无法读取请求体：{}", e.body_text()))))?;
         parse_json(&bytes).map(JsonBody)
     }
 }

@@ -105,10 +105,8 @@ impl Api {
     {
         let filter = MethodFilter::try_from(method.clone()).expect("standard method");
         let access = op.access;
-        let route = on(filter, handler).route_layer(axum::middleware::from_fn_with_state(
-            (self.state.clone(), access),
-            crate::auth::authorise,
-        ));
+        let route = on(filter, handler)
+            .route_layer(axum::middleware::from_fn_with_state((self.state.clone(), access), crate::auth::authorise));
         self.router = self.router.route(path, route);
         self.routes.push(RouteInfo { method: method.clone(), path, access });
         let doc = self.operation(path, &op);
@@ -142,10 +140,14 @@ impl Api {
         o["responses"]["400"] = json!({"description": "请求格式错误（SEC-5）", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
         o["responses"]["422"] = json!({"description": "业务规则拒绝（响应体给出 DOMAIN 规则编号）", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
         if let Some(f) = op.body {
-            o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": f(&mut self.generator)}}});
+            o["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": f(&mut self.generator)}}});
         } else if !op.body_media.is_empty() {
-            let content: Map<String, Value> =
-                op.body_media.iter().map(|m| (m.to_string(), json!({"schema": {"type": "string", "format": "binary"}}))).collect();
+            let content: Map<String, Value> = op
+                .body_media
+                .iter()
+                .map(|m| (m.to_string(), json!({"schema": {"type": "string", "format": "binary"}})))
+                .collect();
             o["requestBody"] = json!({"required": true, "content": content});
         }
         if let Access::Roles(roles) = op.access {
@@ -159,8 +161,7 @@ impl Api {
 
     /// The OpenAPI 3 document and the router.
     pub fn finish(mut self) -> (Router<AppState>, Value, Vec<RouteInfo>) {
-        let mut schemas: Map<String, Value> =
-            self.generator.take_definitions(true).into_iter().collect();
+        let mut schemas: Map<String, Value> = self.generator.take_definitions(true).into_iter().collect();
         schemas.insert(
             "Error".into(),
             json!({"type": "object", "properties": {"error": {"type": "object", "properties": {

@@ -58,7 +58,8 @@ fn every_protected_route_refuses_anonymous_callers() {
     let (_, routes) = zhifa_web::app(zhifa_web::AppState::new(app.store.clone()));
     let mut protected = 0;
     for r in &routes {
-        let path = r.path.replace("{code}", "x").replace("{staff_no}", "x").replace("{number}", "x").replace("{year}", "2026");
+        let path =
+            r.path.replace("{code}", "x").replace("{staff_no}", "x").replace("{number}", "x").replace("{year}", "2026");
         let resp = match r.method.as_str() {
             "GET" => app.get(&path, None),
             m => app.send(m, &path, None, b"{}"),
@@ -132,7 +133,13 @@ fn bad_input_gets_a_precise_error_and_changes_nothing() {
         let r = app.put("/api/v1/officers/A1", &v(&fixtures::officer("A2", 1)));
         refused(&app, before, &r, 400, "SEC-5");
 
-        for path in ["/api/v1/agencies/91350100M000100Y43", "/api/v1/officers/nobody", "/api/v1/items/NOPE", "/api/v1/certificates/NOPE", "/api/v1/nothing-here"] {
+        for path in [
+            "/api/v1/agencies/91350100M000100Y43",
+            "/api/v1/officers/nobody",
+            "/api/v1/items/NOPE",
+            "/api/v1/certificates/NOPE",
+            "/api/v1/nothing-here",
+        ] {
             let r = app.get(path, None);
             assert_eq!(r.status, 404, "{path}");
             assert!(r.message().contains("不存在"), "{path}: {:?}", r.body);
@@ -153,7 +160,10 @@ fn the_certificate_lifecycle_and_the_public_check() {
         assert_eq!((r.status, r.body["holder_name"].as_str()), (200, Some("张三")));
         assert!(r.body.get("status").is_none(), "the public sees the standing, not internal reasons");
 
-        assert_eq!(app.post("/api/v1/certificates/C1/suspend", &json!({"on": "2026-03-02", "reason": "调查"})).status, 200);
+        assert_eq!(
+            app.post("/api/v1/certificates/C1/suspend", &json!({"on": "2026-03-02", "reason": "调查"})).status,
+            200
+        );
         assert_eq!(app.get("/api/v1/certificates/C1", None).body["standing"]["state"], "suspended");
         let before = app.records();
         let r = app.post("/api/v1/certificates/C1/suspend", &json!({"on": "2026-03-03", "reason": "again"}));
@@ -169,7 +179,13 @@ fn the_certificate_lifecycle_and_the_public_check() {
         let kinds: Vec<&str> = r.body.as_array().unwrap().iter().map(|x| x["kind"].as_str().unwrap()).collect();
         assert_eq!(
             kinds,
-            ["certificate_issued", "certificate_suspended", "certificate_reinstated", "certificate_checked", "certificate_revoked"],
+            [
+                "certificate_issued",
+                "certificate_suspended",
+                "certificate_reinstated",
+                "certificate_checked",
+                "certificate_revoked"
+            ],
             "REC-8: a subject's records together and in order"
         );
     }
@@ -185,7 +201,8 @@ fn eligibility_says_which_rule_says_no() {
         assert_eq!(r.body["certificate"], "C1");
         let r = app.get("/api/v1/officers/A2/eligibility?item=SCJG-CF-001&date=2026-03-01", Some(&app.admin));
         assert_eq!(r.body["allowed"], false);
-        let rules: Vec<&str> = r.body["refusals"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
+        let rules: Vec<&str> =
+            r.body["refusals"].as_array().unwrap().iter().map(|x| x["rule"].as_str().unwrap()).collect();
         assert!(rules.contains(&"STAFF-2") && rules.contains(&"STAFF-3"), "{rules:?}");
         assert_eq!(app.get(q, None).status, 401);
         assert_eq!(app.get("/api/v1/officers/A1/eligibility?item=NOPE", Some(&app.admin)).status, 404);
@@ -246,7 +263,8 @@ fn cal1_calendar_and_deadlines() {
         let bad = r#"{"year": 2027, "papers": [], "days": [{"name": "x", "date": "2027-01-05", "isOffDay": false}]}"#;
         let r = app.send("POST", "/api/v1/calendar", Some(&app.admin), bad.as_bytes());
         refused(&app, before, &r, 422, "CAL-1");
-        let good = r#"{"year": 2027, "papers": ["通知"], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#;
+        let good =
+            r#"{"year": 2027, "papers": ["通知"], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#;
         assert_eq!(app.send("POST", "/api/v1/calendar", Some(&app.admin), good.as_bytes()).status, 200);
         let r = app.get("/api/v1/deadline?from=2026-12-28&days=5", None);
         assert_eq!((r.body["date"].as_str(), r.body["provisional"].as_bool()), (Some("2027-01-05"), Some(false)));
@@ -275,7 +293,13 @@ fn import_refuses_a_bad_file_whole_and_names_every_bad_row() {
             .collect();
         assert_eq!(
             rows,
-            [(3, "姓名".into()), (4, "执法主体代码".into()), (5, "用工性质".into()), (5, "法律职业资格".into()), (5, "资格考试通过日期".into())],
+            [
+                (3, "姓名".into()),
+                (4, "执法主体代码".into()),
+                (5, "用工性质".into()),
+                (5, "法律职业资格".into()),
+                (5, "资格考试通过日期".into())
+            ],
             "{}: {:?}",
             app.backend,
             r.body

@@ -70,14 +70,14 @@ fn agency_code(i: usize) -> CreditCode {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗",
-    "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹", "袁", "邓", "许", "傅", "沈", "曾", "彭", "吕",
-    "欧阳", "上官", "司马", "诸葛", "闫", "鄢", "邗", "亓", "仉", "禤",
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "于", "董", "萧", "程", "曹", "袁", "邓", "许", "傅", "沈", "曾",
+    "彭", "吕", "欧阳", "上官", "司马", "诸葛", "闫", "鄢", "邗", "亓", "仉", "禤",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平",
-    "刚", "桂英", "建华", "志强", "海燕", "晓东", "雪梅", "国庆", "春生", "立新", "嘉怡", "子涵", "浩然", "梓萱", "宇轩",
-    "龑", "堃", "喆", "昇", "赟", "燚", "淼", "玥", "珺", "翀",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "桂英", "建华", "志强", "海燕", "晓东", "雪梅", "国庆", "春生", "立新", "嘉怡", "子涵", "浩然", "梓萱",
+    "宇轩", "龑", "堃", "喆", "昇", "赟", "燚", "淼", "玥", "珺", "翀",
 ];
 const POSITIONS: &[&str] = &["科员", "副科长", "科长", "一级主任科员", "二级主任科员", "执法队员", "中队长", "大队长"];
 
@@ -189,7 +189,11 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
                     staff_no: staff_no.clone(),
                     name,
                     agency: agency.clone(),
-                    position: if is_reviewer { "法制审核员".into() } else { POSITIONS[rng.next(POSITIONS.len())].into() },
+                    position: if is_reviewer {
+                        "法制审核员".into()
+                    } else {
+                        POSITIONS[rng.next(POSITIONS.len())].into()
+                    },
                     employment,
                     badge_no: (*domain == Domain::PublicSecurity).then(|| format!("{:06}", 130_100 + k * 7)),
                     legal_qualification: is_reviewer || k % 9 == 4,
@@ -221,7 +225,10 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
             let expires_on = match k {
                 1 => today.checked_add(40.days()).expect("date"),
                 2 => before(today, 20),
-                _ => issued_on.checked_add(Span::new().years(5)).expect("date").min(today.checked_add(Span::new().years(5)).expect("date")),
+                _ => issued_on
+                    .checked_add(Span::new().years(5))
+                    .expect("date")
+                    .min(today.checked_add(Span::new().years(5)).expect("date")),
             };
             let issued_on = if expires_on <= issued_on { before(expires_on, 5 * 365) } else { issued_on };
             let last_check_on = match k {
@@ -262,7 +269,11 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
     // Power items (ITEM-1..4) and the random-inspection list (ITEM-5).
     let file: DemoFile = serde_json::from_str(ITEMS).map_err(|e| format!("demo/items.json: {e}"))?;
     let agency_of = |d: Domain| {
-        AGENCIES.iter().position(|a| a.0 == d).map(agency_code).ok_or_else(|| format!("no demo agency for {}", d.label()))
+        AGENCIES
+            .iter()
+            .position(|a| a.0 == d)
+            .map(agency_code)
+            .ok_or_else(|| format!("no demo agency for {}", d.label()))
     };
     let effective = date(2024, 1, 1);
     let mut items = Vec::new();

@@ -217,9 +217,8 @@ fn run(cli: Cli) -> Result<()> {
                 .iter()
                 .map(|r| Role::parse(r).ok_or_else(|| format!("未知角色「{r}」")))
                 .collect::<Result<Vec<_>>>()?;
-            let agency = agency
-                .map(|a| zhifa_domain::codes::CreditCode::parse(&a).map_err(|e| e.to_string()))
-                .transpose()?;
+            let agency =
+                agency.map(|a| zhifa_domain::codes::CreditCode::parse(&a).map_err(|e| e.to_string())).transpose()?;
             let store = open(&cli.store)?;
             let account = Account { login: login.clone(), display_name: name, roles, agency };
             store.append(&cli_actor(), Event::AccountCreated { account }).map_err(|e| e.to_string())?;

@@ -42,7 +42,12 @@ pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
             .append(
                 &actor,
                 Event::AccountCreated {
-                    account: Account { login: login.into(), display_name: login.into(), roles: roles.to_vec(), agency: None },
+                    account: Account {
+                        login: login.into(),
+                        display_name: login.into(),
+                        roles: roles.to_vec(),
+                        agency: None,
+                    },
                 },
             )
             .unwrap();

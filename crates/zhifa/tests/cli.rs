@@ -1,0 +1,170 @@
+//! The `zhifa` binary end to end: the demo, restart, import/export through files.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use zhifa_store::testing::{TestStore, backends, sqlite};
+use zhifa_store::{Store, StoreConfig};
+
+fn zhifa(t: &TestStore) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_zhifa"));
+    match &t.config {
+        StoreConfig::Sqlite { data_dir } => c.arg("--data-dir").arg(data_dir),
+        // Local files (the demo token) still go to a data directory of the test's own.
+        StoreConfig::Postgres { url } => c.arg("--database-url").arg(url).arg("--data-dir").arg(t.scratch_dir()),
+    };
+    c.env_remove("ZHIFA_DATA_DIR").env_remove("ZHIFA_DATABASE_URL");
+    c
+}
+
+fn run(c: &mut Command) -> (bool, String, String) {
+    let out = c.output().expect("run zhifa");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn count(t: &TestStore) -> i64 {
+    t.open().record_count().unwrap()
+}
+
+fn read_dir_sorted(p: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(p)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn demo_seeds_a_realistic_county_once() {
+    for t in backends() {
+        let (ok, out, err) = run(zhifa(&t).args(["demo", "--no-serve"]));
+        assert!(ok, "{}: {out}{err}", t.backend);
+        assert!(out.contains("管理员令牌: zhifa_"), "{out}");
+        let n = count(&t);
+        let (ok, out, _) = run(zhifa(&t).args(["demo", "--no-serve"]));
+        assert!(ok && out.contains("演示数据已存在"), "{out}");
+        assert_eq!(count(&t), n, "{}: no duplicates", t.backend);
+
+        let s: Store = t.open();
+        let agencies = s.agencies(&Default::default(), zhifa_store::Paging { offset: 0, limit: 500 }).unwrap();
+        assert!(agencies.total >= 8);
+        let officers = s.officers(&Default::default(), zhifa_store::Paging { offset: 0, limit: 500 }).unwrap();
+        assert!(officers.total >= 150, "{}", officers.total);
+        let today = jiff::Zoned::now().date();
+        let policy = Default::default();
+        let states: std::collections::BTreeSet<&str> = officers
+            .items
+            .iter()
+            .flat_map(|o| o.certificates.iter())
+            .map(|c| c.standing(today, &policy).state.as_str())
+            .collect();
+        for want in ["valid", "expiring_soon", "expired", "suspended", "revoked"] {
+            assert!(states.contains(want), "{}: no certificate {want}: {states:?}", t.backend);
+        }
+        let items = s.items(&Default::default(), zhifa_store::Paging { offset: 0, limit: 500 }).unwrap();
+        assert!(items.total >= 60);
+        assert!(items.items.iter().filter(|i| i.benchmark.is_some()).count() >= 40);
+        assert!(!s.reviewers().unwrap().is_empty());
+        assert!(s.reviewer_ratios().unwrap().iter().any(|r| !r.meets_rule), "the demo shows an agency below STAFF-5");
+    }
+}
+
+#[test]
+fn export_import_export_through_files_is_identical() {
+    for t in backends() {
+        assert!(run(zhifa(&t).args(["demo", "--no-serve"])).0);
+        let work = sqlite();
+        let dir = work.data_dir().unwrap().clone();
+        let (a, b) = (dir.join("a"), dir.join("b"));
+        let (ok, _, err) = run(zhifa(&t).args(["export", "--format", "csv", "--out"]).arg(&a));
+        assert!(ok, "{err}");
+        let xlsx_a = dir.join("a.xlsx");
+        assert!(run(zhifa(&t).args(["export", "--out"]).arg(&xlsx_a)).0);
+
+        let empty = sqlite();
+        let (ok, out, err) = run(zhifa(&empty).arg("import").arg(&a));
+        assert!(ok, "{}: {out}{err}", t.backend);
+        assert!(run(zhifa(&empty).args(["export", "--format", "csv", "--out"]).arg(&b)).0);
+        assert_eq!(read_dir_sorted(&a), read_dir_sorted(&b), "{}: CSV export → import → export", t.backend);
+        let xlsx_b = dir.join("b.xlsx");
+        assert!(run(zhifa(&empty).args(["export", "--out"]).arg(&xlsx_b)).0);
+        assert_eq!(std::fs::read(&xlsx_a).unwrap(), std::fs::read(&xlsx_b).unwrap(), "{}: XLSX identical", t.backend);
+
+        // The XLSX imports into another empty store too.
+        let empty2 = sqlite();
+        assert!(run(zhifa(&empty2).arg("import").arg(&xlsx_a)).0);
+        assert_eq!(empty2.open().snapshot().unwrap(), empty.open().snapshot().unwrap());
+    }
+}
+
+#[test]
+fn a_bad_import_file_is_refused_whole_naming_each_row() {
+    let t = sqlite();
+    assert!(run(zhifa(&t).args(["demo", "--no-serve"])).0);
+    let n = count(&t);
+    let dir = t.data_dir().unwrap().join("in");
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = "执法证号,持证人编号,执法类别,执法区域,发证日期,有效期至,状态,状态日期,状态原因,最近年检日期\n\
+               N1,130123-SJ-001,市场监管,130123,2026-01-01,2031-01-01,有效,,,\n\
+               N2,130123-SJ-001,市场监管,130123,2026-01-01,2025-01-01,有效,,,\n\
+               N3,130123-SJ-001,税务,999999,2026-01-01,2031-01-01,有效,,,\n";
+    std::fs::write(dir.join("certificates.csv"), csv).unwrap();
+    let (ok, _, err) = run(zhifa(&t).arg("import").arg(dir.join("certificates.csv")));
+    assert!(!ok);
+    assert!(err.contains("执法证 第 3 行") && err.contains("STAFF-2"), "{err}");
+    assert!(err.contains("执法证 第 4 行「执法类别」列") && err.contains("执法证 第 4 行「执法区域」列"), "{err}");
+    assert!(!err.contains("第 2 行"), "{err}");
+    assert_eq!(count(&t), n, "nothing written");
+}
+
+#[test]
+fn demo_serves_prints_its_address_and_survives_kill_9() {
+    let t = sqlite();
+    let spawn = || {
+        let mut child = zhifa(&t)
+            .args(["demo", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = loop {
+            let line = lines.next().expect("zhifa printed its address").unwrap();
+            if let Some(i) = line.find("http://") {
+                break line[i..].trim_end_matches('/').to_string();
+            }
+        };
+        // Keep reading, so the child never writes into a closed pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        (child, addr)
+    };
+    let get = |url: &str| -> serde_json::Value {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        agent.get(url).call().unwrap().body_mut().read_json().unwrap()
+    };
+    let (mut child, addr) = spawn();
+    let before = get(&format!("{addr}/healthz"))["records"].as_i64().unwrap();
+    assert!(before > 1000);
+    let agencies = get(&format!("{addr}/api/v1/agencies"));
+    assert!(agencies["total"].as_i64().unwrap() >= 8);
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let (mut child, addr) = spawn();
+    assert_eq!(get(&format!("{addr}/healthz"))["records"].as_i64().unwrap(), before, "a restart keeps everything");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn help_is_there_for_a_newcomer() {
+    let (ok, out, _) = run(Command::new(env!("CARGO_BIN_EXE_zhifa")).arg("--help"));
+    assert!(ok);
+    for word in ["demo", "serve", "import", "export", "calendar", "token", "--data-dir", "--database-url"] {
+        assert!(out.contains(word), "--help lacks {word}: {out}");
+    }
+}
