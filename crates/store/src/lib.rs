@@ -13,6 +13,7 @@
 //!   (SQLite's single writer; a transaction-scoped advisory lock on PostgreSQL).
 //! - Reads return `Ok(None)` for an unknown key; `Err` only for a failing database.
 
+pub mod log;
 mod registry;
 pub mod sql;
 #[doc(hidden)]
@@ -30,14 +31,29 @@ pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 
 /// The schema version this binary runs on.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    include_str!("migrations/0001_common.sql"),
-    include_str!("migrations/0001_sqlite.sql"),
-    include_str!("migrations/0001_postgres.sql"),
-)];
+/// A migration: version, common SQL, SQLite part, PostgreSQL part, and a step in Rust run
+/// after the SQL in the same transaction.
+type Migration = (i64, &'static str, &'static str, &'static str, Option<fn(&mut dyn Conn) -> Result<(), StoreError>>);
+
+const MIGRATIONS: &[Migration] = &[
+    (
+        1,
+        include_str!("migrations/0001_common.sql"),
+        include_str!("migrations/0001_sqlite.sql"),
+        include_str!("migrations/0001_postgres.sql"),
+        None,
+    ),
+    (
+        2,
+        include_str!("migrations/0002_common.sql"),
+        include_str!("migrations/0002_sqlite.sql"),
+        include_str!("migrations/0002_postgres.sql"),
+        // Records written under version 1 get their leaves and tiles.
+        Some(log::backfill),
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -146,6 +162,9 @@ impl Drop for Backend {
 pub struct Store {
     backend: Arc<Backend>,
     clock: Arc<dyn Clock>,
+    /// The tile builder for the tree as last committed by this process; held for the
+    /// whole of an append, so in-process writers take turns.
+    tiles: Arc<Mutex<Option<zhifa_log::TileBuilder>>>,
 }
 
 fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, StoreError> {
@@ -179,7 +198,7 @@ impl Store {
                 Backend::Postgres { url: url.clone(), pool: Mutex::new(vec![client]) }
             }
         };
-        let store = Store { backend: Arc::new(backend), clock };
+        let store = Store { backend: Arc::new(backend), clock, tiles: Arc::new(Mutex::new(None)) };
         store.migrate()?;
         Ok(store)
     }
@@ -221,9 +240,12 @@ impl Store {
                     "数据库的架构版本为 {current}，本程序只支持到 {SCHEMA_VERSION}。请使用更新版本的 zhifa，或恢复与本程序匹配的备份。"
                 )));
             }
-            for (version, common, sqlite, pg) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            for (version, common, sqlite, pg, step) in MIGRATIONS.iter().filter(|m| m.0 > current) {
                 c.batch(common)?;
                 c.batch(if is_pg { pg } else { sqlite })?;
+                if let Some(step) = step {
+                    step(c)?;
+                }
                 c.execute(
                     "INSERT INTO meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     &[Value::Text(version.to_string())],
@@ -317,8 +339,10 @@ impl Store {
     /// events of the batch leave; all refusals are collected (so an import can name every
     /// bad row) and then the whole batch is rolled back.
     pub fn append_batch(&self, actor: &Actor, events: Vec<Event>) -> Result<Vec<Record>, AppendError> {
+        let mut tiles = self.tiles.lock().unwrap_or_else(|p| p.into_inner());
+        let mut builder = tiles.take();
         let now = self.clock.now();
-        self.write(|c| {
+        let result = self.write(|c| {
             let mut refused = Vec::new();
             let mut out = Vec::with_capacity(events.len());
             let mut seq = next_seq(c)?;
@@ -340,8 +364,16 @@ impl Store {
                 seq += 1;
                 out.push(record);
             }
-            if refused.is_empty() { Ok(out) } else { Err(AppendError::RefusedMany(refused)) }
-        })
+            if !refused.is_empty() {
+                return Err(AppendError::RefusedMany(refused));
+            }
+            // Each record's leaf and the tiles, in the same transaction (LOG-1).
+            log::append_leaves(c, &out, &mut builder)?;
+            Ok(out)
+        });
+        // Keep the builder only if the transaction committed.
+        *tiles = if result.is_ok() { builder } else { None };
+        result
     }
 
     /// Records in seq order, optionally of one subject (REC-8).
@@ -427,7 +459,7 @@ fn insert_record(
     })
 }
 
-fn record_from_row(r: &sql::Row) -> Result<Record, StoreError> {
+pub(crate) fn record_from_row(r: &sql::Row) -> Result<Record, StoreError> {
     Ok(Record {
         seq: r.int(0),
         kind: r.text(1).to_string(),

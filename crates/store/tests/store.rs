@@ -274,3 +274,101 @@ fn tokens_resolve_to_accounts_until_revoked() {
         assert_eq!(v.rule, "SEC-1");
     }
 }
+
+mod log {
+    use super::*;
+    use zhifa_log::{Ed25519Signer, NoteSigner, TileId, leaf_hash, verify_consistency, verify_inclusion};
+
+    fn signer() -> Ed25519Signer {
+        Ed25519Signer::from_seed("zhifa.test/log", &[7; 32]).unwrap()
+    }
+
+    #[test]
+    fn log1_every_record_is_a_leaf_and_the_tree_verifies() {
+        for t in backends() {
+            let s = t.open();
+            seeded(&s);
+            let n = s.record_count().unwrap() as u64;
+            assert_eq!(s.tree_size().unwrap(), n, "{}", t.backend);
+            let root = s.root_at(n).unwrap();
+            for seq in 0..n {
+                let leaf = s.record_leaf(seq as i64).unwrap().unwrap();
+                let salt: [u8; 32] = hex::decode(&leaf.salt).unwrap().try_into().unwrap();
+                let entry = zhifa_store::log::commitment(&salt, &zhifa_store::log::canonical_bytes(&leaf.record));
+                assert_eq!(hex::encode(entry), leaf.commitment, "LOG-4: the entry is the record's commitment");
+                let proof = s.inclusion_proof(seq, n).unwrap();
+                verify_inclusion(&leaf_hash(&entry), seq, n, &proof, &root).unwrap();
+            }
+            // Entry bundles and tiles come out of the store in C2SP form.
+            let bundle = s.tile(TileId::entries(0, n as u16).unwrap()).unwrap().unwrap();
+            assert_eq!(bundle.len(), n as usize * 34);
+            assert!(s.tile(TileId::entries(0, n as u16 + 1).unwrap()).unwrap().is_none());
+            let level0 = s.tile(TileId::hashes(0, 0, n as u16).unwrap()).unwrap().unwrap();
+            assert_eq!(level0.len(), n as usize * 32);
+            let report = s.verify_log(None).unwrap();
+            assert!(report.ok(), "{}: {:?}", t.backend, report.problems);
+            assert_eq!(report.leaves, n);
+        }
+    }
+
+    #[test]
+    fn log2_checkpoints_only_ever_extend_each_other() {
+        for t in backends() {
+            let s = t.open();
+            let k = signer();
+            let signers: [&dyn NoteSigner; 1] = [&k];
+            assert_eq!(s.sign_checkpoint("zhifa.test/log", &signers).unwrap().unwrap().size, 0);
+            assert!(s.sign_checkpoint("zhifa.test/log", &signers).unwrap().is_none(), "not grown: no new checkpoint");
+            seeded(&s);
+            let a = s.sign_checkpoint("zhifa.test/log", &signers).unwrap().unwrap();
+            s.append(&actor(), Event::AgencyRegistered { agency: fixtures::agency(5) }).unwrap();
+            let b = s.sign_checkpoint("zhifa.test/log", &signers).unwrap().unwrap();
+            assert_eq!(b.size, a.size + 1);
+            let proof = s.consistency_proof(a.size, b.size).unwrap();
+            verify_consistency(a.size, b.size, &proof, &a.root, &b.root).unwrap();
+            let latest = s.latest_checkpoint().unwrap().unwrap();
+            assert_eq!(latest.note, b.note);
+            assert!(latest.note.starts_with(&format!("zhifa.test/log\n{}\n", b.size)));
+            let v = k.verifier();
+            let report = s.verify_log(Some(&v)).unwrap();
+            assert!(report.ok(), "{}: {:?}", t.backend, report.problems);
+            assert_eq!(report.checkpoints, 3);
+            let e = s.execute_raw("DELETE FROM log_checkpoints").unwrap_err();
+            assert!(e.to_string().contains("LOG-2") || e.to_string().contains("REC-2"), "{e}");
+        }
+    }
+
+    #[test]
+    fn rec2_verify_names_a_record_altered_behind_the_triggers_back() {
+        for t in backends() {
+            let s = t.open();
+            seeded(&s);
+            let k = signer();
+            s.sign_checkpoint("zhifa.test/log", &[&k]).unwrap();
+            let drop = if t.backend == "postgres" {
+                "DROP TRIGGER records_no_update_delete ON records"
+            } else {
+                "DROP TRIGGER records_no_update"
+            };
+            s.execute_raw(drop).unwrap();
+            s.execute_raw("UPDATE records SET body = replace(body, '张三', '李四') WHERE seq = 3").unwrap();
+            let report = s.verify_log(Some(&k.verifier())).unwrap();
+            assert_eq!(report.first_bad_leaf, Some(3), "{}: {:?}", t.backend, report.problems);
+            assert!(report.problems[0].contains("叶子 3"), "{}", report.problems[0]);
+
+            // A forged tile is named too, and no checkpoint is signed over a rewritten tree.
+            let t2 = zhifa_store::testing::sqlite();
+            let s2 = t2.open();
+            seeded(&s2);
+            s2.sign_checkpoint("zhifa.test/log", &[&k]).unwrap();
+            s2.execute_raw("UPDATE log_tiles SET data = '00' || substr(data, 3) WHERE level = 0").unwrap();
+            let report = s2.verify_log(None).unwrap();
+            assert_eq!(report.first_bad_leaf, Some(0), "{:?}", report.problems);
+            // A new process resumes from the forged tiles; the next checkpoint is refused.
+            let s2 = t2.open();
+            s2.append(&actor(), Event::AgencyRegistered { agency: fixtures::agency(6) }).unwrap();
+            let e = s2.sign_checkpoint("zhifa.test/log", &[&k]).unwrap_err();
+            assert!(e.to_string().contains("LOG-2"), "{e}");
+        }
+    }
+}
