@@ -190,6 +190,14 @@ pub enum Event {
     TokenRevoked {
         id: String,
     },
+    /// LOG-2: an operator acknowledged that the database's log no longer extends a
+    /// checkpoint already published (a restore from an older backup). Kept as a record so
+    /// the break is itself on the log.
+    LogRewindAcknowledged {
+        previous_checkpoint: String,
+        tree_size: u64,
+        reason: String,
+    },
 }
 
 impl Event {
@@ -216,6 +224,7 @@ impl Event {
             Event::AccountCreated { .. } => "account_created",
             Event::TokenCreated { .. } => "token_created",
             Event::TokenRevoked { .. } => "token_revoked",
+            Event::LogRewindAcknowledged { .. } => "log_rewind_acknowledged",
         }
     }
 
@@ -244,6 +253,7 @@ impl Event {
             Event::CalendarYearLoaded { year } => format!("calendar/{}", year.year),
             Event::AccountCreated { account } => format!("account/{}", account.login),
             Event::TokenCreated { id, .. } | Event::TokenRevoked { id } => format!("token/{id}"),
+            Event::LogRewindAcknowledged { .. } => "log/rewind".into(),
         }
     }
 }
@@ -489,6 +499,10 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             if v(view.token_revoked(id))?.is_some() {
                 return Err(rule("SEC-1", "id", format!("令牌 {id} 已存在")));
             }
+        }
+        Event::LogRewindAcknowledged { previous_checkpoint, reason, .. } => {
+            check_text("reason", reason, 2000, true)?;
+            check_text("previous_checkpoint", previous_checkpoint, 10_000, true)?;
         }
         Event::TokenRevoked { id } => match v(view.token_revoked(id))? {
             None => return Err(rule("SEC-1", "id", format!("令牌 {id} 不存在"))),

@@ -210,6 +210,8 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         Event::TokenRevoked { id } => {
             c.execute("UPDATE tokens SET revoked = 1 WHERE id = $1", &[id.into()])?;
         }
+        // Only the record itself: nothing to project.
+        Event::LogRewindAcknowledged { .. } => {}
     }
     Ok(())
 }

@@ -83,6 +83,14 @@ pub fn routes(state: AppState) -> Api {
             .body_media(&["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]).returns(schema::<ImportResult>), import)
         .add(M::GET, "/api/v1/export", Op::new("导入导出", "导出登记数据（XLSX 工作簿，或某一表的 CSV）", registrars)
             .query(&[("format", "xlsx（默认）或 csv"), ("sheet", "csv 时必填")]).returns_media("application/octet-stream"), export)
+        .add(M::GET, "/log/proof/inclusion", Op::new("可验证日志", "包含证明：叶子 index 在大小为 size 的树中（LOG-3）", public)
+            .query(&[("index", "叶子序号（= 记录序号）"), ("size", "树的大小")]).returns(schema::<crate::log::ProofResponse>), crate::log::inclusion)
+        .add(M::GET, "/log/proof/consistency", Op::new("可验证日志", "一致性证明：大小 new 的树扩展了大小 old 的树（LOG-3）", public)
+            .query(&[("old", "旧树大小"), ("new", "新树大小")]).returns(schema::<crate::log::ProofResponse>), crate::log::consistency)
+        .add(M::GET, "/api/v1/records/{seq}", Op::new("记录", "一条记录及其盐值与日志承诺（可据此自行验证）", Access::Roles(SUPERVISION))
+            .returns(schema::<zhifa_store::log::RecordLeaf>), get_record)
+        .add(M::GET, "/api/v1/records/{seq}/receipt", Op::new("记录", "记录的收据（C2SP tlog-proof，.tlog-proof 文件）", Access::Roles(SUPERVISION))
+            .returns_media("text/plain"), crate::log::receipt)
         .add(M::GET, "/api/v1/records", Op::new("记录", "记录（按主体查询，REC-8）", Access::Roles(SUPERVISION))
             .query(&[("subject", "主体，如 officer/A001"), ("after", "从该序号之后"), ("limit", "条数（1–500）")]).returns(schema::<Vec<Record>>), list_records)
 }
@@ -726,4 +734,13 @@ async fn list_records(State(s): State<AppState>, q: QueryMap) -> ApiResult<Json<
     }
     let store = s.store.clone();
     blocking(move || Ok(Json(store.records(subject.as_deref(), after, limit)?))).await
+}
+
+async fn get_record(
+    State(s): State<AppState>,
+    Path(seq): Path<String>,
+) -> ApiResult<Json<zhifa_store::log::RecordLeaf>> {
+    let seq: i64 = seq.parse().map_err(|_| bad("seq", format!("「{seq}」不是记录序号")))?;
+    let store = s.store.clone();
+    blocking(move || store.record_leaf(seq)?.map(Json).ok_or_else(|| ApiError::NotFound(format!("记录 {seq} ")))).await
 }

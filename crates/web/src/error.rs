@@ -15,6 +15,8 @@ pub enum ApiError {
     Rows(Vec<serde_json::Value>),
     /// The request itself is malformed (400).
     BadRequest(Violation),
+    /// The resource is not ready or in a conflicting state (409), with the rule.
+    Conflict(&'static str, String),
     /// No such resource (404).
     NotFound(String),
     /// No or bad credentials (401).
@@ -55,6 +57,7 @@ impl IntoResponse for ApiError {
                 None,
                 Some(rows.as_slice()),
             ),
+            ApiError::Conflict(rule, m) => (StatusCode::CONFLICT, *rule, m.clone(), None, None),
             ApiError::NotFound(what) => (StatusCode::NOT_FOUND, "HTTP", format!("{what}不存在"), None, None),
             ApiError::Unauthenticated => (
                 StatusCode::UNAUTHORIZED,

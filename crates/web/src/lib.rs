@@ -6,12 +6,14 @@ mod api;
 pub mod auth;
 pub mod error;
 mod extract;
+pub mod log;
 mod metrics;
 pub mod openapi;
 
 pub use api::import_tables;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::routing::get;
@@ -25,12 +27,21 @@ pub use openapi::{Access, RouteInfo};
 pub struct AppState {
     pub store: Store,
     pub policy: Arc<QualificationPolicy>,
+    pub log: Arc<log::LogConfig>,
+    /// The tree size each witness last cosigned (C2SP tlog-witness `old`).
+    witness_sizes: Arc<Mutex<HashMap<String, u64>>>,
     metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
-    pub fn new(store: Store) -> AppState {
-        AppState { store, policy: Arc::new(QualificationPolicy::default()), metrics: Arc::new(metrics::Metrics::new()) }
+    pub fn new(store: Store, log: log::LogConfig) -> AppState {
+        AppState {
+            store,
+            policy: Arc::new(QualificationPolicy::default()),
+            log: Arc::new(log),
+            witness_sizes: Arc::default(),
+            metrics: Arc::new(metrics::Metrics::new()),
+        }
     }
 
     /// Today in China Standard Time (UTC+8, no daylight saving), by the platform clock.
@@ -47,6 +58,10 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
     let router = Router::new()
         .merge(api_router)
         .route("/api/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
+        // C2SP tlog-tiles and tlog-checkpoint, public (LOG-2, LOG-3).
+        .route("/log/checkpoint", get(log::checkpoint))
+        .route("/log/key", get(log::key))
+        .route("/log/tile/{*rest}", get(log::tile))
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::metrics))
         .fallback(|| async { error::ApiError::NotFound("该路径".into()) })
@@ -55,12 +70,23 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
     (router, routes)
 }
 
-/// Serves until `shutdown` completes.
+/// Serves until `shutdown` completes, with the checkpointer running.
 pub async fn serve(
     state: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let checkpointer = log::spawn_checkpointer(state.clone());
     let (router, _) = app(state);
+    let _abort = AbortOnDrop(checkpointer);
     axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}
+
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(h) = &self.0 {
+            h.abort();
+        }
+    }
 }

@@ -55,7 +55,7 @@ fn public_reads_need_no_login_and_every_write_does() {
 fn every_protected_route_refuses_anonymous_callers() {
     // SEC-2: deny by default. Walks the router's own route table.
     let app = App::start(zhifa_store::testing::sqlite());
-    let (_, routes) = zhifa_web::app(zhifa_web::AppState::new(app.store.clone()));
+    let (_, routes) = zhifa_web::app(app.state.clone());
     let mut protected = 0;
     for r in &routes {
         let path =
@@ -347,7 +347,7 @@ fn openapi_documents_every_route_and_health_and_metrics_answer() {
     let app = App::start(zhifa_store::testing::sqlite());
     let doc = app.get("/api/openapi.json", None).body;
     assert_eq!(doc["openapi"], "3.0.3");
-    let (_, routes) = zhifa_web::app(zhifa_web::AppState::new(app.store.clone()));
+    let (_, routes) = zhifa_web::app(app.state.clone());
     for r in &routes {
         let op = &doc["paths"][r.path][r.method.as_str().to_lowercase()];
         assert!(op.is_object(), "{} {} missing from OpenAPI", r.method, r.path);

@@ -1,6 +1,7 @@
 //! `zhifa`: the command line of the Zhifa administrative law-enforcement platform.
 
 mod demo;
+mod logcmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,15 +23,17 @@ Data lives in SQLite under --data-dir by default; pass --database-url postgres:/
 struct Cli {
     #[command(flatten)]
     store: StoreArgs,
+    #[command(flatten)]
+    log: logcmd::LogArgs,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Args, Clone)]
-struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// Data directory for the embedded SQLite store and local files.
     #[arg(long, global = true, default_value = "./zhifa-data", env = "ZHIFA_DATA_DIR")]
-    data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     /// Use PostgreSQL instead of SQLite, e.g. postgres://postgres@127.0.0.1:5432/zhifa
     #[arg(long, global = true, env = "ZHIFA_DATABASE_URL")]
     database_url: Option<String>,
@@ -93,6 +96,11 @@ enum Command {
     },
     /// Rebuild every registry table from the records (they are projections of them).
     Rebuild,
+    /// The verifiable log: keys, verification, audits (LOG-1..5).
+    Log {
+        #[command(subcommand)]
+        command: logcmd::LogCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -145,7 +153,7 @@ fn main() -> ExitCode {
 
 type Result<T> = std::result::Result<T, String>;
 
-fn open(args: &StoreArgs) -> Result<Store> {
+pub(crate) fn open(args: &StoreArgs) -> Result<Store> {
     Store::open(&args.config()).map_err(|e| match &args.database_url {
         Some(_) => format!("无法打开 PostgreSQL 数据库: {e}"),
         None => format!("无法打开数据目录 {}: {e}", args.data_dir.display()),
@@ -160,17 +168,20 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Serve { listen } => {
             let store = open(&cli.store)?;
-            serve(store, &listen, None)
+            let log = logcmd::config(&cli.log, &cli.store.data_dir)?;
+            serve(store, log, &listen, None)
         }
         Command::Demo { listen, no_serve } => {
             let store = open(&cli.store)?;
+            let log = logcmd::config(&cli.log, &cli.store.data_dir)?;
             let token = demo::seed(&store, &cli.store.data_dir)?;
             if no_serve {
                 println!("演示数据已就绪。管理员令牌: {token}");
                 return Ok(());
             }
-            serve(store, &listen, Some(token))
+            serve(store, log, &listen, Some(token))
         }
+        Command::Log { command } => logcmd::run(command, &cli.store, &cli.log),
         Command::Import { files } => {
             let store = open(&cli.store)?;
             let tables = read_tables(&files)?;
@@ -297,7 +308,8 @@ fn read_tables(paths: &[PathBuf]) -> Result<Vec<zhifa_sheets::Table>> {
     Ok(tables)
 }
 
-fn serve(store: Store, listen: &str, demo_token: Option<String>) -> Result<()> {
+fn serve(store: Store, log: zhifa_web::log::LogConfig, listen: &str, demo_token: Option<String>) -> Result<()> {
+    zhifa_web::log::check_not_rewound(&store, &log)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("无法监听 {listen}: {e}"))?;
@@ -308,7 +320,8 @@ fn serve(store: Store, listen: &str, demo_token: Option<String>) -> Result<()> {
         if let Some(t) = demo_token {
             println!("  管理员令牌（Authorization: Bearer …）: {t}");
         }
-        let state = zhifa_web::AppState::new(store);
+        println!("  可验证日志: http://{addr}/log/checkpoint  公钥: {}", log.signer.verifier().vkey());
+        let state = zhifa_web::AppState::new(store, log);
         zhifa_web::serve(state, listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })

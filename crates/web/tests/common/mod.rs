@@ -11,6 +11,7 @@ use zhifa_store::{Actor, Store};
 pub struct App {
     pub base: String,
     pub store: Store,
+    pub state: zhifa_web::AppState,
     pub admin: String,
     pub backend: &'static str,
     agent: ureq::Agent,
@@ -69,21 +70,25 @@ pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
 
 impl App {
     pub fn start(t: TestStore) -> App {
+        Self::start_with(t, zhifa_web::log::LogConfig::ephemeral("zhifa.test/log"))
+    }
+
+    pub fn start_with(t: TestStore, log: zhifa_web::log::LogConfig) -> App {
         // Tests run on 2026-03-01 at noon, China time, whatever the real date.
         let store = t.open_at("2026-03-01T04:00:00Z".parse().unwrap());
         let admin = token_for(&store, "admin", &[Role::SystemAdmin, Role::Supervisor]);
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let state = zhifa_web::AppState::new(store.clone());
+        let state = zhifa_web::AppState::new(store.clone(), log);
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
-        rt.spawn(zhifa_web::serve(state, listener, std::future::pending()));
+        rt.spawn(zhifa_web::serve(state.clone(), listener, std::future::pending()));
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // The server may close a connection whose request body it refused unread.
             .max_idle_connections(0)
             .build()
             .into();
-        App { base: format!("http://{addr}"), store, admin, backend: t.backend, agent, _rt: rt, _t: t }
+        App { base: format!("http://{addr}"), store, state, admin, backend: t.backend, agent, _rt: rt, _t: t }
     }
 
     fn finish(&self, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
