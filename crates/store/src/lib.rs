@@ -67,6 +67,9 @@ pub enum StoreError {
     Schema(String),
     #[error("数据损坏: {0}")]
     Corrupt(String),
+    /// The group's transaction failed; nothing of it was written.
+    #[error("提交失败，未写入: {0}")]
+    Commit(String),
 }
 
 impl From<postgres::Error> for StoreError {
@@ -162,9 +165,8 @@ impl Drop for Backend {
 pub struct Store {
     backend: Arc<Backend>,
     clock: Arc<dyn Clock>,
-    /// The tile builder for the tree as last committed by this process; held for the
-    /// whole of an append, so in-process writers take turns.
-    tiles: Arc<Mutex<Option<zhifa_log::TileBuilder>>>,
+    /// The group-commit thread's queue, started on the first append.
+    committer: Arc<std::sync::OnceLock<std::sync::mpsc::Sender<Job>>>,
 }
 
 fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, StoreError> {
@@ -198,7 +200,7 @@ impl Store {
                 Backend::Postgres { url: url.clone(), pool: Mutex::new(vec![client]) }
             }
         };
-        let store = Store { backend: Arc::new(backend), clock, tiles: Arc::new(Mutex::new(None)) };
+        let store = Store { backend: Arc::new(backend), clock, committer: Arc::new(std::sync::OnceLock::new()) };
         store.migrate()?;
         Ok(store)
     }
@@ -338,42 +340,99 @@ impl Store {
     /// Appends all events or none. Every event is checked against the state the earlier
     /// events of the batch leave; all refusals are collected (so an import can name every
     /// bad row) and then the whole batch is rolled back.
+    ///
+    /// Group commit: concurrent calls are gathered by one committer thread into a single
+    /// transaction (each call in a savepoint of its own, so one caller's refusal does not
+    /// touch another's), and every caller is answered only after that transaction is
+    /// durably committed.
     pub fn append_batch(&self, actor: &Actor, events: Vec<Event>) -> Result<Vec<Record>, AppendError> {
-        let mut tiles = self.tiles.lock().unwrap_or_else(|p| p.into_inner());
-        let mut builder = tiles.take();
-        let now = self.clock.now();
-        let result = self.write(|c| {
-            let mut refused = Vec::new();
-            let mut out = Vec::with_capacity(events.len());
-            let mut seq = next_seq(c)?;
-            for (i, event) in events.into_iter().enumerate() {
-                match registry::check_in(c, &event) {
-                    Ok(()) => {}
-                    Err(zhifa_domain::event::Refused::Rule(v)) => {
-                        refused.push((i, v));
-                        continue;
-                    }
-                    Err(zhifa_domain::event::Refused::View(e)) => return Err(AppendError::Store(e)),
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        let job = Job { actor: actor.clone(), events, reply };
+        self.committer().send(job).map_err(|_| StoreError::Commit("提交线程已停止".into()))?;
+        answer.recv().map_err(|_| StoreError::Commit("提交线程已停止".into()))?
+    }
+
+    fn committer(&self) -> &std::sync::mpsc::Sender<Job> {
+        self.committer.get_or_init(|| {
+            let (tx, rx) = std::sync::mpsc::channel::<Job>();
+            // The committer's own handle shares the backend but not the channel, so the
+            // thread ends when the last `Store` clone is dropped.
+            let inner = Store {
+                backend: self.backend.clone(),
+                clock: self.clock.clone(),
+                committer: Arc::new(std::sync::OnceLock::new()),
+            };
+            std::thread::Builder::new()
+                .name("zhifa-committer".into())
+                .spawn(move || inner.run_committer(rx))
+                .expect("spawn the committer thread");
+            tx
+        })
+    }
+
+    fn run_committer(&self, rx: std::sync::mpsc::Receiver<Job>) {
+        let mut tiles: Option<zhifa_log::TileBuilder> = None;
+        while let Ok(first) = rx.recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_GROUP {
+                match rx.try_recv() {
+                    Ok(j) => jobs.push(j),
+                    Err(_) => break,
                 }
-                if !refused.is_empty() {
-                    // Keep checking later events, but do not write anything any more.
-                    continue;
-                }
-                let record = insert_record(c, seq, actor, now, &event)?;
-                registry::apply(c, seq, &event)?;
-                seq += 1;
-                out.push(record);
             }
-            if !refused.is_empty() {
-                return Err(AppendError::RefusedMany(refused));
+            let outcomes = self.commit_group(&jobs, &mut tiles);
+            for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                let _ = job.reply.send(outcome);
+            }
+        }
+    }
+
+    /// One transaction for a group of jobs. Returns each job's outcome.
+    fn commit_group(
+        &self,
+        jobs: &[Job],
+        tiles: &mut Option<zhifa_log::TileBuilder>,
+    ) -> Vec<Result<Vec<Record>, AppendError>> {
+        let now = self.clock.now();
+        let mut builder = tiles.take();
+        let result = self.write(|c| {
+            let mut seq = next_seq(c)?;
+            let mut outcomes = Vec::with_capacity(jobs.len());
+            let mut written = Vec::new();
+            for job in jobs {
+                c.execute("SAVEPOINT job", &[])?;
+                let start = seq;
+                match append_job(c, job, now, &mut seq) {
+                    Ok(records) => {
+                        c.execute("RELEASE SAVEPOINT job", &[])?;
+                        written.extend(records.iter().cloned());
+                        outcomes.push(Ok(records));
+                    }
+                    Err(AppendError::Store(e)) => return Err(e),
+                    Err(refusal) => {
+                        c.execute("ROLLBACK TO SAVEPOINT job", &[])?;
+                        c.execute("RELEASE SAVEPOINT job", &[])?;
+                        seq = start;
+                        outcomes.push(Err(refusal));
+                    }
+                }
             }
             // Each record's leaf and the tiles, in the same transaction (LOG-1).
-            log::append_leaves(c, &out, &mut builder)?;
-            Ok(out)
+            log::append_leaves(c, &written, &mut builder)?;
+            Ok(outcomes)
         });
-        // Keep the builder only if the transaction committed.
-        *tiles = if result.is_ok() { builder } else { None };
-        result
+        match result {
+            // Commit point passed: every accepted record, its leaf and tiles are durable.
+            Ok(outcomes) => {
+                *tiles = builder;
+                outcomes
+            }
+            // Nothing of the group was written; every caller is told.
+            Err(e) => {
+                let msg = e.to_string();
+                jobs.iter().map(|_| Err(AppendError::Store(StoreError::Commit(msg.clone())))).collect()
+            }
+        }
     }
 
     /// Records in seq order, optionally of one subject (REC-8).
@@ -425,6 +484,41 @@ impl Store {
     pub fn execute_raw(&self, sql: &str) -> Result<u64, StoreError> {
         self.write(|c| c.execute(sql, &[]))
     }
+}
+
+/// The most calls gathered into one transaction.
+const MAX_GROUP: usize = 1024;
+
+/// One caller's append, waiting for its group's commit.
+struct Job {
+    actor: Actor,
+    events: Vec<Event>,
+    reply: std::sync::mpsc::SyncSender<Result<Vec<Record>, AppendError>>,
+}
+
+/// Checks and writes one job's events (records and projections) from `seq` on; a refusal
+/// of any event refuses the job, after checking the rest so every refusal is named.
+fn append_job(c: &mut dyn Conn, job: &Job, now: Timestamp, seq: &mut i64) -> Result<Vec<Record>, AppendError> {
+    let mut refused = Vec::new();
+    let mut out = Vec::with_capacity(job.events.len());
+    for (i, event) in job.events.iter().enumerate() {
+        match registry::check_in(c, event) {
+            Ok(()) => {}
+            Err(zhifa_domain::event::Refused::Rule(v)) => {
+                refused.push((i, v));
+                continue;
+            }
+            Err(zhifa_domain::event::Refused::View(e)) => return Err(AppendError::Store(e)),
+        }
+        if !refused.is_empty() {
+            // Keep checking later events, but write nothing more.
+            continue;
+        }
+        out.push(insert_record(c, *seq, &job.actor, now, event)?);
+        registry::apply(c, *seq, event)?;
+        *seq += 1;
+    }
+    if refused.is_empty() { Ok(out) } else { Err(AppendError::RefusedMany(refused)) }
 }
 
 fn next_seq(c: &mut dyn Conn) -> Result<i64, StoreError> {
