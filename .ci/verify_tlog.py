@@ -128,14 +128,22 @@ def get(base, path):
 
 def main():
     base, vkey = sys.argv[1].rstrip("/"), sys.argv[2].strip()
-    name, keyhash, key64 = vkey.split("+")
+    name, keyhash, key64 = vkey.split("+", 2)
     key = base64.b64decode(key64)
     assert key[0] == 1 and len(key) == 33, "an Ed25519 verifier key"
     public = key[1:]
     want_hash = hashlib.sha256(name.encode() + b"\n" + key).digest()[:4]
     assert want_hash.hex() == keyhash, "key hash"
 
-    note = get(base, "/log/checkpoint").decode()
+    import time
+    for _ in range(200):  # the platform signs its first checkpoint within a second of starting
+        try:
+            note = get(base, "/log/checkpoint").decode()
+            break
+        except Exception:
+            time.sleep(0.1)
+    else:
+        raise SystemExit("no checkpoint at " + base)
     text, _, sigs = note.partition("\n\n")
     text += "\n"
     ok = False

@@ -60,8 +60,15 @@ fn raw_sqlite(dir: &Path, batch: u64) -> f64 {
         {
             let mut st = tx.prepare_cached("INSERT INTO records VALUES (?1, ?2, ?3, ?4, ?5, ?6)").unwrap();
             for _ in 0..batch.min(RECORDS - seq) {
-                st.execute(rusqlite::params![seq as i64, "account_created", format!("account/bench-{seq}"), "bench", seq as i64, body])
-                    .unwrap();
+                st.execute(rusqlite::params![
+                    seq as i64,
+                    "account_created",
+                    format!("account/bench-{seq}"),
+                    "bench",
+                    seq as i64,
+                    body
+                ])
+                .unwrap();
                 seq += 1;
             }
         }
@@ -140,7 +147,10 @@ fn proofs_served(store: &Store, seconds: u64) -> (f64, f64) {
 }
 
 fn log_bench(dir: &Path) {
-    println!("zhifa-bench log: {RECORDS} records, {WRITERS} concurrent writers, SQLite WAL synchronous=FULL, dir {}", dir.display());
+    println!(
+        "zhifa-bench log: {RECORDS} records, {WRITERS} concurrent writers, SQLite WAL synchronous=FULL, dir {}",
+        dir.display()
+    );
     let raw = raw_sqlite(dir, 256);
     println!("baseline  raw SQLite insert loop, 256 rows/transaction: {raw:>9.0} rows/s");
     let store = Store::open(&StoreConfig::Sqlite { data_dir: dir.join("zhifa") }).unwrap();

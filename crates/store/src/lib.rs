@@ -143,7 +143,7 @@ pub struct Record {
 
 enum Backend {
     Sqlite { writer: Mutex<rusqlite::Connection>, readers: Mutex<Vec<rusqlite::Connection>>, path: PathBuf },
-    Postgres { url: String, pool: Mutex<Vec<postgres::Client>> },
+    Postgres { url: String, pool: Mutex<Vec<sql::PgClient>> },
 }
 
 impl Drop for Backend {
@@ -197,7 +197,7 @@ impl Store {
             }
             StoreConfig::Postgres { url } => {
                 let client = connect_pg(url)?;
-                Backend::Postgres { url: url.clone(), pool: Mutex::new(vec![client]) }
+                Backend::Postgres { url: url.clone(), pool: Mutex::new(vec![sql::PgClient::new(client)]) }
             }
         };
         let store = Store { backend: Arc::new(backend), clock, committer: Arc::new(std::sync::OnceLock::new()) };
@@ -279,11 +279,11 @@ impl Store {
                 tx.commit().map_err(StoreError::from)?;
                 Ok(r)
             }
-            Backend::Postgres { .. } => self.with_pg(|client| {
-                let mut tx = client.transaction().map_err(StoreError::from)?;
+            Backend::Postgres { .. } => self.with_pg(|pg| {
+                let mut tx = pg.client.transaction().map_err(StoreError::from)?;
                 // Writers are serialised so record seq numbers are gapless and in commit order.
                 tx.execute("SELECT pg_advisory_xact_lock(72620002)", &[]).map_err(StoreError::from)?;
-                let r = f(&mut PgConn(&mut tx))?;
+                let r = f(&mut PgConn(&mut tx, &mut pg.statements))?;
                 // Commit point: as above; PostgreSQL's commit is durable (fsync on WAL).
                 tx.commit().map_err(StoreError::from)?;
                 Ok(r)
@@ -307,19 +307,19 @@ impl Store {
                 }
                 r
             }
-            Backend::Postgres { .. } => self.with_pg(|client| f(&mut PgConn(client))),
+            Backend::Postgres { .. } => self.with_pg(|pg| f(&mut PgConn(&mut pg.client, &mut pg.statements))),
         }
     }
 
-    fn with_pg<R, E: From<StoreError>>(&self, f: impl FnOnce(&mut postgres::Client) -> Result<R, E>) -> Result<R, E> {
+    fn with_pg<R, E: From<StoreError>>(&self, f: impl FnOnce(&mut sql::PgClient) -> Result<R, E>) -> Result<R, E> {
         let Backend::Postgres { url, pool } = &*self.backend else { unreachable!() };
         let client = pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let mut client = match client {
-            Some(c) if !c.is_closed() => c,
-            _ => connect_pg(url)?,
+            Some(c) if !c.client.is_closed() => c,
+            _ => sql::PgClient::new(connect_pg(url)?),
         };
         let r = f(&mut client);
-        if !client.is_closed() {
+        if !client.client.is_closed() {
             let mut pool = pool.lock().unwrap_or_else(|p| p.into_inner());
             if pool.len() < 16 {
                 pool.push(client);

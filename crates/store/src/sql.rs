@@ -140,7 +140,34 @@ impl rusqlite::ToSql for SqliteParam<'_> {
     }
 }
 
-pub(crate) struct PgConn<'a, C: postgres::GenericClient>(pub &'a mut C);
+/// A pooled PostgreSQL connection with its prepared statements, so each query is parsed
+/// once per connection rather than on every call.
+pub(crate) struct PgClient {
+    pub client: postgres::Client,
+    pub statements: std::collections::HashMap<String, postgres::Statement>,
+}
+
+impl PgClient {
+    pub fn new(client: postgres::Client) -> PgClient {
+        PgClient { client, statements: Default::default() }
+    }
+}
+
+pub(crate) struct PgConn<'a, C: postgres::GenericClient>(
+    pub &'a mut C,
+    pub &'a mut std::collections::HashMap<String, postgres::Statement>,
+);
+
+impl<C: postgres::GenericClient> PgConn<'_, C> {
+    fn statement(&mut self, sql: &str) -> Result<postgres::Statement, StoreError> {
+        if let Some(s) = self.1.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.0.prepare(sql)?;
+        self.1.insert(sql.to_string(), s.clone());
+        Ok(s)
+    }
+}
 
 #[derive(Debug)]
 struct PgParam<'a>(&'a Value);
@@ -193,15 +220,17 @@ fn pg_row(r: &postgres::Row) -> Result<Row, StoreError> {
 
 impl<C: postgres::GenericClient> Conn for PgConn<'_, C> {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
+        let stmt = self.statement(sql)?;
         let ps = pg_params(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = ps.iter().map(|p| p as _).collect();
-        Ok(self.0.execute(sql, &refs)?)
+        Ok(self.0.execute(&stmt, &refs)?)
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, StoreError> {
+        let stmt = self.statement(sql)?;
         let ps = pg_params(params);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = ps.iter().map(|p| p as _).collect();
-        self.0.query(sql, &refs)?.iter().map(pg_row).collect()
+        self.0.query(&stmt, &refs)?.iter().map(pg_row).collect()
     }
 
     fn batch(&mut self, sql: &str) -> Result<(), StoreError> {
