@@ -194,3 +194,21 @@ fn witnesses_cosign_each_checkpoint_and_the_cosignature_is_published() {
     assert_eq!(*size.lock().unwrap(), app.records() as u64);
     note.verify(&[&key(&app)]).unwrap();
 }
+
+#[test]
+fn log2_an_sm2_cosignature_rides_along_and_standard_verifiers_ignore_it() {
+    let mut log = zhifa_web::log::LogConfig::ephemeral("zhifa.test/log");
+    let sm2 = zhifa_log::Sm2Signer::from_secret("zhifa.test/log", &[5; 32]).unwrap();
+    let sm2v = sm2.verifier();
+    log.sm2 = Some(std::sync::Arc::new(sm2));
+    let app = App::start_with(zhifa_store::testing::sqlite(), log);
+    app.seed(fixtures::registry());
+    zhifa_web::log::checkpoint_once(&app.state).unwrap();
+    let keys = String::from_utf8(app.get("/log/key", None).bytes).unwrap();
+    assert_eq!(keys.lines().count(), 2, "{keys}");
+    let r = app.get("/log/checkpoint", None);
+    let note = Note::parse(std::str::from_utf8(&r.bytes).unwrap()).unwrap();
+    assert_eq!(note.signatures().len(), 2);
+    note.verify(&[&key(&app)]).expect("an Ed25519-only verifier ignores the SM2 line");
+    note.verify(&[&sm2v]).expect("the SM2 line verifies with the SM2 key");
+}

@@ -239,7 +239,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Token { command: TokenCommand::Create { login, label } } => {
             let store = open(&cli.store)?;
             let (id, token) = create_token(&store, &login, &label)?;
-            println!("令牌 {id}（只显示这一次）:\n{token}");
+            println!("令牌编号: {id}\n令牌（只显示这一次，请妥善保存）:\n{token}");
             Ok(())
         }
         Command::Token { command: TokenCommand::Revoke { id } } => {

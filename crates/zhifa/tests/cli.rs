@@ -168,3 +168,36 @@ fn help_is_there_for_a_newcomer() {
         assert!(out.contains(word), "--help lacks {word}: {out}");
     }
 }
+
+#[test]
+fn accounts_tokens_and_the_calendar_from_the_command_line() {
+    let t = sqlite();
+    assert!(run(zhifa(&t).args(["demo", "--no-serve"])).0);
+    let (ok, out, err) = run(zhifa(&t).args(["user", "add", "jdsj", "--name", "司法局监督员", "--role", "supervisor"]));
+    assert!(ok, "{out}{err}");
+    let (ok, _, err) =
+        run(zhifa(&t).args(["user", "add", "two", "--name", "x", "--role", "system_admin", "--role", "audit_admin"]));
+    assert!(!ok && err.contains("SEC-3"), "{err}");
+    let (ok, out, _) = run(zhifa(&t).args(["token", "create", "jdsj", "--label", "省平台对接"]));
+    assert!(ok);
+    let token = out.lines().find(|l| l.starts_with("zhifa_")).unwrap().to_string();
+    let id = out.lines().find_map(|l| l.strip_prefix("令牌编号: ")).unwrap().to_string();
+    let store = t.open();
+    let digest = zhifa_web::auth::token_digest(&token);
+    assert_eq!(store.account_by_token(&digest).unwrap().unwrap().login, "jdsj");
+    assert!(run(zhifa(&t).args(["token", "revoke", &id])).0);
+    assert!(store.account_by_token(&digest).unwrap().is_none(), "a revoked token no longer works");
+
+    let file = t.scratch_dir().join("2027.json");
+    std::fs::write(
+        &file,
+        r#"{"year": 2027, "papers": ["通知"], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#,
+    )
+    .unwrap();
+    let (ok, out, err) = run(zhifa(&t).args(["calendar", "load"]).arg(&file));
+    assert!(ok && out.contains("2027"), "{out}{err}");
+    assert!(store.calendar().unwrap().covers(2027));
+    std::fs::write(&file, r#"{"year": 2027, "papers": [], "days": []}"#).unwrap();
+    let (ok, _, err) = run(zhifa(&t).args(["calendar", "load"]).arg(&file));
+    assert!(!ok && err.contains("CAL-1"), "{err}");
+}
