@@ -188,6 +188,12 @@ impl Store {
     }
 
     pub fn open_with_clock(config: &StoreConfig, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
+        let store = Self::connect(config, clock)?;
+        store.migrate(SCHEMA_VERSION)?;
+        Ok(store)
+    }
+
+    fn connect(config: &StoreConfig, clock: Arc<dyn Clock>) -> Result<Store, StoreError> {
         let backend = match config {
             StoreConfig::Sqlite { data_dir } => {
                 std::fs::create_dir_all(data_dir)?;
@@ -200,8 +206,14 @@ impl Store {
                 Backend::Postgres { url: url.clone(), pool: Mutex::new(vec![sql::PgClient::new(client)]) }
             }
         };
-        let store = Store { backend: Arc::new(backend), clock, committer: Arc::new(std::sync::OnceLock::new()) };
-        store.migrate()?;
+        Ok(Store { backend: Arc::new(backend), clock, committer: Arc::new(std::sync::OnceLock::new()) })
+    }
+
+    /// Opens a store migrated only up to `version` (tests of the migrations themselves).
+    #[doc(hidden)]
+    pub fn open_at_schema_version(config: &StoreConfig, version: i64) -> Result<Store, StoreError> {
+        let store = Self::connect(config, Arc::new(SystemClock))?;
+        store.migrate(version)?;
         Ok(store)
     }
 
@@ -216,7 +228,8 @@ impl Store {
         self.clock.now()
     }
 
-    fn migrate(&self) -> Result<(), StoreError> {
+    /// Brings the schema up to `target` (never past [`SCHEMA_VERSION`]).
+    fn migrate(&self, target: i64) -> Result<(), StoreError> {
         let is_pg = matches!(&*self.backend, Backend::Postgres { .. });
         self.write(|c| {
             if is_pg {
@@ -242,7 +255,7 @@ impl Store {
                     "数据库的架构版本为 {current}，本程序只支持到 {SCHEMA_VERSION}。请使用更新版本的 zhifa，或恢复与本程序匹配的备份。"
                 )));
             }
-            for (version, common, sqlite, pg, step) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+            for (version, common, sqlite, pg, step) in MIGRATIONS.iter().filter(|m| m.0 > current && m.0 <= target) {
                 c.batch(common)?;
                 c.batch(if is_pg { pg } else { sqlite })?;
                 if let Some(step) = step {
@@ -460,29 +473,38 @@ impl Store {
     pub fn rebuild_projections(&self) -> Result<(), StoreError> {
         self.write(|c| {
             registry::clear(c)?;
-            let mut after = -1;
-            loop {
-                let rows = c.query(
-                    "SELECT seq, kind, subject, actor, recorded_at, body FROM records WHERE seq > $1 ORDER BY seq LIMIT 1000",
-                    &[after.into()],
-                )?;
-                if rows.is_empty() {
-                    return Ok(());
-                }
-                for row in &rows {
-                    let rec = record_from_row(row)?;
-                    let event: Event = serde_json::from_value(rec.body)
+            for_each_record_batch(c, |c, records| {
+                for rec in records {
+                    let event: Event = serde_json::from_value(rec.body.clone())
                         .map_err(|e| StoreError::Corrupt(format!("record {}: {e}", rec.seq)))?;
                     registry::apply(c, rec.seq, &event)?;
-                    after = rec.seq;
                 }
-            }
+                Ok(())
+            })
         })
     }
 
     /// Runs raw SQL (tests and operator tooling only).
     pub fn execute_raw(&self, sql: &str) -> Result<u64, StoreError> {
         self.write(|c| c.execute(sql, &[]))
+    }
+}
+
+/// Calls `f` with every record in seq order, a thousand at a time.
+pub(crate) fn for_each_record_batch(
+    c: &mut dyn Conn,
+    mut f: impl FnMut(&mut dyn Conn, &[Record]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut after = -1i64;
+    loop {
+        let rows = c.query(
+            "SELECT seq, kind, subject, actor, recorded_at, body FROM records WHERE seq > $1 ORDER BY seq LIMIT 1000",
+            &[after.into()],
+        )?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = last.int(0);
+        let records: Vec<Record> = rows.iter().map(record_from_row).collect::<Result<_, _>>()?;
+        f(c, &records)?;
     }
 }
 

@@ -188,19 +188,7 @@ pub(crate) fn append_leaves(
 /// Migration 2: gives every record written before the log existed its leaf and tiles.
 pub(crate) fn backfill(c: &mut dyn Conn) -> Result<(), StoreError> {
     let mut cache = Some(TileBuilder::new());
-    let mut after = -1i64;
-    loop {
-        let rows = c.query(
-            "SELECT seq, kind, subject, actor, recorded_at, body FROM records WHERE seq > $1 ORDER BY seq LIMIT 1000",
-            &[after.into()],
-        )?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let records: Vec<Record> = rows.iter().map(crate::record_from_row).collect::<Result<_, _>>()?;
-        after = records.last().map(|r| r.seq).unwrap_or(after);
-        append_leaves(c, &records, &mut cache)?;
-    }
+    crate::for_each_record_batch(c, |c, records| append_leaves(c, records, &mut cache))
 }
 
 /// A record with what proves it: its salt and its log entry.

@@ -67,30 +67,8 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                 ],
             )?;
         }
-        Event::OfficerRegistered { officer } => {
-            c.execute(
-                "INSERT INTO officers (staff_no, agency, name, employment, exam_passed_on, doc) VALUES ($1, $2, $3, $4, NULL, $5)",
-                &[
-                    officer.staff_no.as_str().into(),
-                    officer.agency.as_str().into(),
-                    officer.name.as_str().into(),
-                    officer.employment.as_str().into(),
-                    to_json(officer),
-                ],
-            )?;
-        }
-        Event::OfficerUpdated { officer } => {
-            c.execute(
-                "UPDATE officers SET agency = $2, name = $3, employment = $4, doc = $5 WHERE staff_no = $1",
-                &[
-                    officer.staff_no.as_str().into(),
-                    officer.agency.as_str().into(),
-                    officer.name.as_str().into(),
-                    officer.employment.as_str().into(),
-                    to_json(officer),
-                ],
-            )?;
-        }
+        Event::OfficerRegistered { officer } => put_officer(c, officer, true)?,
+        Event::OfficerUpdated { officer } => put_officer(c, officer, false)?,
         Event::CertificateIssued { certificate } => put_certificate(c, certificate, true)?,
         Event::CertificateSuspended { number, on, reason } => {
             update_cert(c, number, |cert| cert.status = CertStatus::Suspended { since: *on, reason: reason.clone() })?
@@ -212,6 +190,28 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         }
         // Only the record itself: nothing to project.
         Event::LogRewindAcknowledged { .. } => {}
+    }
+    Ok(())
+}
+
+fn put_officer(c: &mut dyn Conn, officer: &Officer, insert: bool) -> Result<(), StoreError> {
+    let params = [
+        officer.staff_no.as_str().into(),
+        officer.agency.as_str().into(),
+        officer.name.as_str().into(),
+        officer.employment.as_str().into(),
+        to_json(officer),
+    ];
+    if insert {
+        c.execute(
+            "INSERT INTO officers (staff_no, agency, name, employment, exam_passed_on, doc) VALUES ($1, $2, $3, $4, NULL, $5)",
+            &params,
+        )?;
+    } else {
+        c.execute(
+            "UPDATE officers SET agency = $2, name = $3, employment = $4, doc = $5 WHERE staff_no = $1",
+            &params,
+        )?;
     }
     Ok(())
 }

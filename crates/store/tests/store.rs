@@ -372,3 +372,27 @@ mod log {
         }
     }
 }
+
+#[test]
+fn migration_2_gives_records_written_before_the_log_their_leaves() {
+    for t in backends() {
+        {
+            let v1 = Store::open_at_schema_version(&t.config, 1).unwrap();
+            assert_eq!(v1.schema_version().unwrap(), 1);
+            for (seq, subject) in [(0, "agency/a"), (1, "agency/b"), (2, "officer/c")] {
+                v1.execute_raw(&format!(
+                    "INSERT INTO records (seq, kind, subject, actor, recorded_at, body) \
+                     VALUES ({seq}, 'note', '{subject}', 'v1', 1700000000000000, '{{\"type\":\"note\"}}')"
+                ))
+                .unwrap();
+            }
+        }
+        let s = t.open();
+        assert_eq!(s.schema_version().unwrap(), zhifa_store::SCHEMA_VERSION);
+        assert_eq!(s.tree_size().unwrap(), 3, "{}", t.backend);
+        let report = s.verify_log(None).unwrap();
+        assert!(report.ok(), "{}: {:?}", t.backend, report.problems);
+        seeded(&s);
+        assert!(s.verify_log(None).unwrap().ok());
+    }
+}

@@ -1,27 +1,14 @@
 //! The `zhifa` binary end to end: the demo, restart, import/export through files.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use common::{agent, run, serve, zhifa};
+
+use zhifa_store::Store;
 use zhifa_store::testing::{TestStore, backends, sqlite};
-use zhifa_store::{Store, StoreConfig};
-
-fn zhifa(t: &TestStore) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zhifa"));
-    match &t.config {
-        StoreConfig::Sqlite { data_dir } => c.arg("--data-dir").arg(data_dir),
-        // Local files (the demo token) still go to a data directory of the test's own.
-        StoreConfig::Postgres { url } => c.arg("--database-url").arg(url).arg("--data-dir").arg(t.scratch_dir()),
-    };
-    c.env_remove("ZHIFA_DATA_DIR").env_remove("ZHIFA_DATABASE_URL");
-    c
-}
-
-fn run(c: &mut Command) -> (bool, String, String) {
-    let out = c.output().expect("run zhifa");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
-}
 
 fn count(t: &TestStore) -> i64 {
     t.open().record_count().unwrap()
@@ -125,39 +112,18 @@ fn a_bad_import_file_is_refused_whole_naming_each_row() {
 #[test]
 fn demo_serves_prints_its_address_and_survives_kill_9() {
     let t = sqlite();
-    let spawn = || {
-        let mut child = zhifa(&t)
-            .args(["demo", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines.next().expect("zhifa printed its address").unwrap();
-            if let Some(i) = line.find("http://") {
-                break line[i..].trim_end_matches('/').to_string();
-            }
-        };
-        // Keep reading, so the child never writes into a closed pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        (child, addr)
-    };
-    let get = |url: &str| -> serde_json::Value {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        agent.get(url).call().unwrap().body_mut().read_json().unwrap()
-    };
-    let (mut child, addr) = spawn();
-    let before = get(&format!("{addr}/healthz"))["records"].as_i64().unwrap();
+    let get = |url: &str| -> serde_json::Value { agent().get(url).call().unwrap().body_mut().read_json().unwrap() };
+    let demo = serve(&t, &["demo"]);
+    let before = get(&format!("{}/healthz", demo.base))["records"].as_i64().unwrap();
     assert!(before > 1000);
-    let agencies = get(&format!("{addr}/api/v1/agencies"));
-    assert!(agencies["total"].as_i64().unwrap() >= 8);
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-    let (mut child, addr) = spawn();
-    assert_eq!(get(&format!("{addr}/healthz"))["records"].as_i64().unwrap(), before, "a restart keeps everything");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert!(get(&format!("{}/api/v1/agencies", demo.base))["total"].as_i64().unwrap() >= 8);
+    drop(demo); // SIGKILL
+    let again = serve(&t, &["serve"]);
+    assert_eq!(
+        get(&format!("{}/healthz", again.base))["records"].as_i64().unwrap(),
+        before,
+        "a restart keeps everything"
+    );
 }
 
 #[test]

@@ -5,23 +5,17 @@
 //! prefix of the tree, and `zhifa log verify` is clean. ZHIFA_CRASH_KILLS sets the number of
 //! kills per backend (default 200).
 
+mod common;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
+
+use common::zhifa;
 use std::time::{Duration, Instant};
 
+use zhifa_store::Store;
 use zhifa_store::testing::{TestStore, backends};
-use zhifa_store::{Store, StoreConfig};
-
-fn zhifa(t: &TestStore) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zhifa"));
-    c.arg("--data-dir").arg(t.scratch_dir());
-    if let StoreConfig::Postgres { url } = &t.config {
-        c.arg("--database-url").arg(url);
-    }
-    c.env_remove("ZHIFA_DATA_DIR").env_remove("ZHIFA_DATABASE_URL");
-    c
-}
 
 struct Lcg(u64);
 impl Lcg {

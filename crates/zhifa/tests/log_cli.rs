@@ -1,52 +1,16 @@
 //! `zhifa log …` end to end: local verification that names an altered record, a remote
 //! audit through the public endpoints only, and the refusal to sign after a rewind.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
 use std::time::{Duration, Instant};
 
-use zhifa_store::testing::{TestStore, sqlite};
+use common::{agent, serve, zhifa};
+use zhifa_store::testing::sqlite;
 
-fn zhifa(t: &TestStore) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_zhifa"));
-    c.arg("--data-dir").arg(t.scratch_dir());
-    c.env_remove("ZHIFA_DATA_DIR").env_remove("ZHIFA_DATABASE_URL");
-    c
-}
-
-fn run(c: &mut Command) -> (bool, String) {
-    let out = c.output().expect("run zhifa");
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
-
-struct Server(Child, String);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(t: &TestStore, cmd: &str) -> Server {
-    let mut child = zhifa(t)
-        .args([cmd, "--listen", "127.0.0.1:0", "--checkpoint-interval-ms", "50"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("address printed").unwrap();
-        if let Some(i) = line.find("http://") {
-            break line[i..].trim_end_matches('/').to_string();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
-    Server(child, addr)
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+fn run(c: &mut std::process::Command) -> (bool, String) {
+    let (ok, out, err) = common::run(c);
+    (ok, format!("{out}{err}"))
 }
 
 fn checkpoint_size(base: &str) -> Option<u64> {
@@ -71,8 +35,8 @@ fn wait_for_checkpoint(base: &str, at_least: u64) -> u64 {
 #[test]
 fn a_remote_audit_uses_only_public_endpoints_and_names_the_first_bad_leaf() {
     let t = sqlite();
-    let server = serve(&t, "demo");
-    let base = server.1.clone();
+    let server = serve(&t, &["demo", "--checkpoint-interval-ms", "50"]);
+    let base = server.base.clone();
     let n = wait_for_checkpoint(&base, 1000);
     let (ok, vkey) = run(zhifa(&t).args(["log", "key"]));
     assert!(ok);
@@ -137,17 +101,17 @@ fn log2_a_restore_that_rewinds_the_tree_stops_the_platform_until_acknowledged() 
     let backup = dir.join("backup.db");
     std::fs::copy(dir.join("zhifa.db"), &backup).unwrap();
     {
-        let server = serve(&t, "serve");
-        let n = wait_for_checkpoint(&server.1, 1);
+        let server = serve(&t, &["serve", "--checkpoint-interval-ms", "50"]);
+        let n = wait_for_checkpoint(&server.base, 1);
         let token = std::fs::read_to_string(dir.join("demo-admin-token.txt")).unwrap();
         let body =
             r#"{"year": 2027, "papers": ["通知"], "days": [{"name": "元旦", "date": "2027-01-01", "isOffDay": true}]}"#;
         agent()
-            .post(format!("{}/api/v1/calendar", server.1))
+            .post(format!("{}/api/v1/calendar", server.base))
             .header("authorization", format!("Bearer {}", token.trim()))
             .send(body)
             .unwrap();
-        wait_for_checkpoint(&server.1, n + 1);
+        wait_for_checkpoint(&server.base, n + 1);
     }
     // Restore the older database.
     for ext in ["db-wal", "db-shm"] {
@@ -163,7 +127,7 @@ fn log2_a_restore_that_rewinds_the_tree_stops_the_platform_until_acknowledged() 
     let last = store.records(None, store.record_count().unwrap() - 2, 1).unwrap();
     assert_eq!(last[0].kind, "log_rewind_acknowledged");
     drop(store);
-    let server = serve(&t, "serve");
-    wait_for_checkpoint(&server.1, 1);
+    let server = serve(&t, &["serve", "--checkpoint-interval-ms", "50"]);
+    wait_for_checkpoint(&server.base, 1);
     assert!(run(zhifa(&t).args(["log", "verify"])).0);
 }
