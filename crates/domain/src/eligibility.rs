@@ -107,9 +107,9 @@ pub fn may_act(c: &ActingCase<'_>) -> Eligibility {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes::{RegionCode, credit_code_complete};
-    use crate::item::{ChangeKind, ItemKind, ProcedureKind};
-    use crate::registry::{CertStatus, Domain, Level, RevocationReason};
+    use crate::item::ChangeKind;
+    use crate::registry::{CertStatus, Domain, RevocationReason};
+    use crate::testing;
     use jiff::civil::date;
 
     struct Fixture {
@@ -123,55 +123,16 @@ mod tests {
 
     impl Fixture {
         fn new() -> Self {
-            let code = credit_code_complete("11130123MB0000001").unwrap();
+            let mut cert = testing::certificate("13012320230001", "SJ001");
+            cert.issued_on = date(2023, 7, 1);
+            cert.expires_on = date(2028, 6, 30);
+            cert.last_check_on = Some(date(2025, 6, 1));
             Fixture {
-                officer: Officer {
-                    staff_no: "SJ001".into(),
-                    name: "王伟".into(),
-                    agency: code.clone(),
-                    position: "科员".into(),
-                    employment: Employment::Established,
-                    badge_no: None,
-                    legal_qualification: false,
-                },
+                officer: testing::officer("SJ001", 1),
                 q: Qualification { exam_passed_on: Some(date(2023, 6, 1)), training: vec![(2025, 40)] },
-                certs: vec![Certificate {
-                    number: "13012320230001".into(),
-                    holder: "SJ001".into(),
-                    categories: vec![Domain::MarketRegulation],
-                    region: RegionCode::parse("130123").unwrap(),
-                    issued_on: date(2023, 7, 1),
-                    expires_on: date(2028, 6, 30),
-                    status: CertStatus::Valid,
-                    last_check_on: Some(date(2025, 6, 1)),
-                }],
-                agency: Agency {
-                    code: code.clone(),
-                    name: "正定县市场监督管理局".into(),
-                    region: RegionCode::parse("130123").unwrap(),
-                    level: Level::County,
-                    domains: vec![Domain::MarketRegulation],
-                    status: AgencyStatus::Published,
-                    entrusted_by: None,
-                    address: String::new(),
-                    phone: String::new(),
-                },
-                item: ItemVersion {
-                    code: "SCJG-CF-001".into(),
-                    version: 1,
-                    change: ChangeKind::Add,
-                    effective_from: date(2024, 1, 1),
-                    name: "x".into(),
-                    kind: ItemKind::Penalty,
-                    domain: Domain::MarketRegulation,
-                    agency: code,
-                    procedure: ProcedureKind::GeneralPenalty,
-                    basis: vec![],
-                    benchmark: None,
-                    delegated_to: None,
-                    merged_into: None,
-                    note: String::new(),
-                },
+                certs: vec![cert],
+                agency: testing::agency(1),
+                item: testing::item("SCJG-CF-001", 1),
                 policy: QualificationPolicy::default(),
             }
         }
@@ -218,7 +179,7 @@ mod tests {
         f.q.training = vec![(2025, 12)];
         let e = f.ask(today);
         assert_eq!(rules(&e), ["STAFF-3"]);
-        assert_eq!(e.refusals[0].message, "王伟 2025 年度培训 12 学时，不足 40 学时");
+        assert_eq!(e.refusals[0].message, "张三 2025 年度培训 12 学时，不足 40 学时");
 
         let mut f = Fixture::new();
         f.certs[0].last_check_on = None; // due 2025-07-01, overdue by 2026

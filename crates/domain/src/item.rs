@@ -371,45 +371,9 @@ impl InspectionEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codes::credit_code_complete;
-    use jiff::civil::date;
 
-    pub(crate) fn food_item() -> ItemVersion {
-        let law = "中华人民共和国食品安全法".to_string();
-        ItemVersion {
-            code: "SCJG-CF-001".into(),
-            version: 1,
-            change: ChangeKind::Add,
-            effective_from: date(2024, 1, 1),
-            name: "对经营超过保质期的食品的行政处罚".into(),
-            kind: ItemKind::Penalty,
-            domain: Domain::MarketRegulation,
-            agency: credit_code_complete("11130123MB0000001").unwrap(),
-            procedure: ProcedureKind::GeneralPenalty,
-            basis: vec![
-                Citation { law: law.clone(), article: 34, paragraph: None, item: Some(10), role: BasisRole::Violated },
-                Citation {
-                    law: law.clone(),
-                    article: 124,
-                    paragraph: Some(1),
-                    item: Some(5),
-                    role: BasisRole::Penalty,
-                },
-            ],
-            benchmark: Some(Benchmark {
-                grades: vec![Grade {
-                    grade: Seriousness::General,
-                    conditions: "货值金额不足一万元".into(),
-                    penalties: vec![Penalty::Fine { min_fen: 5_000_000, max_fen: 7_000_000 }],
-                    cites: Provision { law, article: 124, paragraph: Some(1), item: Some(5) },
-                }],
-                circumstances: vec![],
-                first_offence_exempt: false,
-            }),
-            delegated_to: None,
-            merged_into: None,
-            note: String::new(),
-        }
+    fn food_item() -> ItemVersion {
+        crate::testing::item("SCJG-CF-001", 1)
     }
 
     #[test]

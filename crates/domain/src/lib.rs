@@ -10,6 +10,8 @@ pub mod event;
 pub mod item;
 pub mod regions;
 pub mod registry;
+#[doc(hidden)]
+pub mod testing;
 pub mod violation;
 
 pub use violation::Violation;
