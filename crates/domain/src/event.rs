@@ -190,6 +190,21 @@ pub enum Event {
     TokenRevoked {
         id: String,
     },
+    /// SEC-4: login attempts and session ends are records.
+    LoginSucceeded {
+        login: String,
+    },
+    LoginFailed {
+        login: String,
+        reason: String,
+    },
+    LoggedOut {
+        login: String,
+    },
+    /// SEC-1: the password was set (the hash is kept apart, never in a record).
+    PasswordChanged {
+        login: String,
+    },
     /// LOG-2: an operator acknowledged that the database's log no longer extends a
     /// checkpoint already published (a restore from an older backup). Kept as a record so
     /// the break is itself on the log.
@@ -225,6 +240,10 @@ impl Event {
             Event::TokenCreated { .. } => "token_created",
             Event::TokenRevoked { .. } => "token_revoked",
             Event::LogRewindAcknowledged { .. } => "log_rewind_acknowledged",
+            Event::LoginSucceeded { .. } => "login_succeeded",
+            Event::LoginFailed { .. } => "login_failed",
+            Event::LoggedOut { .. } => "logged_out",
+            Event::PasswordChanged { .. } => "password_changed",
         }
     }
 
@@ -254,6 +273,10 @@ impl Event {
             Event::AccountCreated { account } => format!("account/{}", account.login),
             Event::TokenCreated { id, .. } | Event::TokenRevoked { id } => format!("token/{id}"),
             Event::LogRewindAcknowledged { .. } => "log/rewind".into(),
+            Event::LoginSucceeded { login }
+            | Event::LoginFailed { login, .. }
+            | Event::LoggedOut { login }
+            | Event::PasswordChanged { login } => format!("account/{login}"),
         }
     }
 }
@@ -499,6 +522,16 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             if v(view.token_revoked(id))?.is_some() {
                 return Err(rule("SEC-1", "id", format!("令牌 {id} 已存在")));
             }
+        }
+        Event::LoginSucceeded { login } | Event::LoggedOut { login } | Event::PasswordChanged { login } => {
+            if v(view.account(login))?.is_none() {
+                return Err(rule("SEC-1", "login", format!("账号 {login} 不存在")));
+            }
+        }
+        // A failed attempt is recorded whatever login was typed (SEC-4), bounded and clean.
+        Event::LoginFailed { login, reason } => {
+            check_text("login", login, 100, false)?;
+            check_text("reason", reason, 200, true)?;
         }
         Event::LogRewindAcknowledged { previous_checkpoint, reason, .. } => {
             check_text("reason", reason, 2000, true)?;

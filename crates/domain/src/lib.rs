@@ -10,6 +10,7 @@ pub mod event;
 pub mod item;
 pub mod regions;
 pub mod registry;
+pub mod security;
 #[doc(hidden)]
 pub mod testing;
 pub mod violation;

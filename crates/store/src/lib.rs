@@ -13,6 +13,7 @@
 //!   (SQLite's single writer; a transaction-scoped advisory lock on PostgreSQL).
 //! - Reads return `Ok(None)` for an unknown key; `Err` only for a failing database.
 
+mod auth;
 pub mod log;
 mod registry;
 pub mod sql;
@@ -27,11 +28,12 @@ use serde::Serialize;
 use zhifa_domain::Violation;
 use zhifa_domain::event::Event;
 
+pub use auth::{Credential, Session};
 pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 
 /// The schema version this binary runs on.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// A migration: version, common SQL, SQLite part, PostgreSQL part, and a step in Rust run
 /// after the SQL in the same transaction.
@@ -52,6 +54,13 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0002_postgres.sql"),
         // Records written under version 1 get their leaves and tiles.
         Some(log::backfill),
+    ),
+    (
+        3,
+        include_str!("migrations/0003_common.sql"),
+        include_str!("migrations/0003_sqlite.sql"),
+        include_str!("migrations/0003_postgres.sql"),
+        None,
     ),
 ];
 
@@ -359,8 +368,19 @@ impl Store {
     /// touch another's), and every caller is answered only after that transaction is
     /// durably committed.
     pub fn append_batch(&self, actor: &Actor, events: Vec<Event>) -> Result<Vec<Record>, AppendError> {
+        self.append_with(actor, events, None)
+    }
+
+    /// [`Store::append_batch`] plus `effect`, SQL on state kept beside the records, run in
+    /// the same transaction after the events and only if they were all accepted.
+    pub(crate) fn append_with(
+        &self,
+        actor: &Actor,
+        events: Vec<Event>,
+        effect: Option<Effect>,
+    ) -> Result<Vec<Record>, AppendError> {
         let (reply, answer) = std::sync::mpsc::sync_channel(1);
-        let job = Job { actor: actor.clone(), events, reply };
+        let job = Job { actor: actor.clone(), events, effect, reply };
         self.committer().send(job).map_err(|_| StoreError::Commit("提交线程已停止".into()))?;
         answer.recv().map_err(|_| StoreError::Commit("提交线程已停止".into()))?
     }
@@ -393,7 +413,7 @@ impl Store {
                     Err(_) => break,
                 }
             }
-            let outcomes = self.commit_group(&jobs, &mut tiles);
+            let outcomes = self.commit_group(&mut jobs, &mut tiles);
             for (job, outcome) in jobs.into_iter().zip(outcomes) {
                 let _ = job.reply.send(outcome);
             }
@@ -403,7 +423,7 @@ impl Store {
     /// One transaction for a group of jobs. Returns each job's outcome.
     fn commit_group(
         &self,
-        jobs: &[Job],
+        jobs: &mut [Job],
         tiles: &mut Option<zhifa_log::TileBuilder>,
     ) -> Vec<Result<Vec<Record>, AppendError>> {
         let now = self.clock.now();
@@ -412,7 +432,7 @@ impl Store {
             let mut seq = next_seq(c)?;
             let mut outcomes = Vec::with_capacity(jobs.len());
             let mut written = Vec::new();
-            for job in jobs {
+            for job in jobs.iter_mut() {
                 c.execute("SAVEPOINT job", &[])?;
                 let start = seq;
                 match append_job(c, job, now, &mut seq) {
@@ -511,16 +531,20 @@ pub(crate) fn for_each_record_batch(
 /// The most calls gathered into one transaction.
 const MAX_GROUP: usize = 1024;
 
+/// SQL run in an append's transaction on state kept beside the records.
+pub(crate) type Effect = Box<dyn FnOnce(&mut dyn Conn) -> Result<(), StoreError> + Send>;
+
 /// One caller's append, waiting for its group's commit.
 struct Job {
     actor: Actor,
     events: Vec<Event>,
+    effect: Option<Effect>,
     reply: std::sync::mpsc::SyncSender<Result<Vec<Record>, AppendError>>,
 }
 
 /// Checks and writes one job's events (records and projections) from `seq` on; a refusal
 /// of any event refuses the job, after checking the rest so every refusal is named.
-fn append_job(c: &mut dyn Conn, job: &Job, now: Timestamp, seq: &mut i64) -> Result<Vec<Record>, AppendError> {
+fn append_job(c: &mut dyn Conn, job: &mut Job, now: Timestamp, seq: &mut i64) -> Result<Vec<Record>, AppendError> {
     let mut refused = Vec::new();
     let mut out = Vec::with_capacity(job.events.len());
     for (i, event) in job.events.iter().enumerate() {
@@ -540,7 +564,13 @@ fn append_job(c: &mut dyn Conn, job: &Job, now: Timestamp, seq: &mut i64) -> Res
         registry::apply(c, *seq, event)?;
         *seq += 1;
     }
-    if refused.is_empty() { Ok(out) } else { Err(AppendError::RefusedMany(refused)) }
+    if !refused.is_empty() {
+        return Err(AppendError::RefusedMany(refused));
+    }
+    if let Some(effect) = job.effect.take() {
+        effect(c)?;
+    }
+    Ok(out)
 }
 
 fn next_seq(c: &mut dyn Conn) -> Result<i64, StoreError> {

@@ -188,8 +188,13 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         Event::TokenRevoked { id } => {
             c.execute("UPDATE tokens SET revoked = 1 WHERE id = $1", &[id.into()])?;
         }
-        // Only the record itself: nothing to project.
-        Event::LogRewindAcknowledged { .. } => {}
+        // Only the record itself: nothing to project (credentials and sessions are
+        // operational state kept beside the records, see `store/src/auth.rs`).
+        Event::LogRewindAcknowledged { .. }
+        | Event::LoginSucceeded { .. }
+        | Event::LoginFailed { .. }
+        | Event::LoggedOut { .. }
+        | Event::PasswordChanged { .. } => {}
     }
     Ok(())
 }

@@ -39,10 +39,13 @@ impl TestStore {
         Store::open(&self.config).unwrap_or_else(|e| panic!("{}: open: {e}", self.backend))
     }
 
-    /// Opens with a clock stopped at `at` (REC-5: the platform's clock is injectable).
-    pub fn open_at(&self, at: jiff::Timestamp) -> Store {
+    /// Opens with a clock stopped at `at` (REC-5: the platform's clock is injectable); the
+    /// clock can be moved through the returned handle.
+    pub fn open_at(&self, at: jiff::Timestamp) -> (Store, std::sync::Arc<crate::ManualClock>) {
         let clock = std::sync::Arc::new(crate::ManualClock(std::sync::Mutex::new(at)));
-        Store::open_with_clock(&self.config, clock).unwrap_or_else(|e| panic!("{}: open: {e}", self.backend))
+        let store = Store::open_with_clock(&self.config, clock.clone())
+            .unwrap_or_else(|e| panic!("{}: open: {e}", self.backend));
+        (store, clock)
     }
 
     /// A directory of the test's own for local files (removed afterwards).

@@ -38,6 +38,10 @@ pub fn routes(state: AppState) -> Api {
     let public = Access::Public;
     let registrars = Access::Roles(REGISTRARS);
     Api::new(state)
+        .add(M::POST, "/api/v1/session", Op::new("登录", "用户名密码登录，设置会话 Cookie（SEC-1；连续失败将锁定）", public)
+            .body(schema::<crate::session::LoginInput>).returns(schema::<crate::session::WhoAmI>), crate::session::login)
+        .add(M::GET, "/api/v1/session", Op::new("登录", "当前登录的账号与 CSRF 令牌", Access::Roles(STAFF)).returns(schema::<crate::session::WhoAmI>), crate::session::whoami)
+        .add(M::DELETE, "/api/v1/session", Op::new("登录", "注销当前会话", Access::Roles(STAFF)), crate::session::logout)
         .add(M::GET, "/api/v1/regions", Op::new("区划", "GB/T 2260 行政区划（按上级查询下级）", public)
             .query(&[("parent", "上级区划代码；省略时返回省级")]).returns(schema::<Vec<Region>>), list_regions)
         .add(M::GET, "/api/v1/agencies", Op::new("执法主体", "执法主体列表（PUB-1）", public)

@@ -1,6 +1,7 @@
 //! Bearer-token authentication and role checks (SEC-1, SEC-2).
 
 use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -42,25 +43,59 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
     }
 }
 
-/// Route layer: resolves the bearer token (a bad token is refused even on public routes,
-/// so a client learns its token is wrong) and enforces the route's [`Access`].
+/// Route layer: resolves the caller — a bearer token (integrations) or a session cookie
+/// (people, SEC-1) — and enforces the route's [`Access`]. A bad token is refused even on
+/// public routes, so a client learns its token is wrong. A cookie session must carry its
+/// CSRF token in `X-CSRF-Token` on every state-changing request to a protected route; an
+/// idle or too old session is ended (and that is recorded).
 pub async fn authorise(State((state, access)): State<(AppState, Access)>, mut req: Request, next: Next) -> Response {
-    let header = req.headers().get(axum::http::header::AUTHORIZATION).cloned();
-    let account = match header {
-        None => None,
-        Some(h) => {
+    let protected = matches!(access, Access::Roles(_));
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let bearer = req.headers().get(axum::http::header::AUTHORIZATION).cloned();
+    let cookie = crate::session::cookie_session(req.headers());
+    let csrf = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let s = state.clone();
+    let resolved = tokio::task::spawn_blocking(move || -> Result<Option<Account>, ApiError> {
+        if let Some(h) = bearer {
             let Some(token) = h.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")).map(str::trim) else {
-                return ApiError::Unauthenticated.into_response();
+                return Err(ApiError::Unauthenticated);
             };
-            let digest = token_digest(token);
-            let store = state.store.clone();
-            match tokio::task::spawn_blocking(move || store.account_by_token(&digest)).await {
-                Ok(Ok(Some(a))) => Some(a),
-                Ok(Ok(None)) => return ApiError::Unauthenticated.into_response(),
-                Ok(Err(e)) => return ApiError::from(e).into_response(),
-                Err(e) => return ApiError::Internal(e.to_string()).into_response(),
-            }
+            return s.store.account_by_token(&token_digest(token))?.map(Some).ok_or(ApiError::Unauthenticated);
         }
+        let Some(id) = cookie else { return Ok(None) };
+        let digest = token_digest(&id);
+        let Some(session) = s.store.session(&digest)? else {
+            return if protected {
+                Err(ApiError::Unauthorized(zhifa_domain::Violation::new("SEC-1", "会话已失效，请重新登录")))
+            } else {
+                Ok(None)
+            };
+        };
+        let now = s.store.now();
+        let idle = (now - session.last_seen).get_seconds() > s.sessions.idle_secs;
+        let old = (now - session.created_at).get_seconds() > s.sessions.absolute_secs;
+        if idle || old {
+            s.store.close_session(&digest, &session.login)?;
+            let why = if idle {
+                format!("会话闲置超过 {} 秒已结束，请重新登录", s.sessions.idle_secs)
+            } else {
+                "会话已达到最长时限，请重新登录".to_string()
+            };
+            return Err(ApiError::Unauthorized(zhifa_domain::Violation::new("SEC-1", why)));
+        }
+        if protected && unsafe_method && csrf.as_deref() != Some(session.csrf.as_str()) {
+            return Err(ApiError::Forbidden("SEC-1: CSRF 校验失败：缺少或错误的 X-CSRF-Token".into()));
+        }
+        if (now - session.last_seen).get_seconds() >= 15 {
+            s.store.touch_session(&digest)?;
+        }
+        Ok(s.store.account(&session.login)?)
+    })
+    .await;
+    let account = match resolved {
+        Ok(Ok(a)) => a,
+        Ok(Err(e)) => return e.into_response(),
+        Err(e) => return ApiError::Internal(e.to_string()).into_response(),
     };
     if let Access::Roles(roles) = access {
         match &account {

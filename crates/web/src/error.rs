@@ -21,6 +21,8 @@ pub enum ApiError {
     NotFound(String),
     /// No or bad credentials (401).
     Unauthenticated,
+    /// Refused login or ended session (401), with the reason.
+    Unauthorized(Violation),
     /// Authenticated, but the role does not allow it (403).
     Forbidden(String),
     /// A failing store or other internal error (500).
@@ -66,6 +68,7 @@ impl IntoResponse for ApiError {
                 None,
                 None,
             ),
+            ApiError::Unauthorized(v) => (StatusCode::UNAUTHORIZED, v.rule, v.message.clone(), None, None),
             ApiError::Forbidden(why) => (StatusCode::FORBIDDEN, "SEC-2", why.clone(), None, None),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");

@@ -9,6 +9,7 @@ mod extract;
 pub mod log;
 mod metrics;
 pub mod openapi;
+pub mod session;
 
 pub use api::import_tables;
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub store: Store,
     pub policy: Arc<QualificationPolicy>,
     pub log: Arc<log::LogConfig>,
+    pub passwords: Arc<zhifa_domain::security::PasswordPolicy>,
+    pub sessions: Arc<zhifa_domain::security::SessionPolicy>,
     /// The tree size each witness last cosigned (C2SP tlog-witness `old`).
     witness_sizes: Arc<Mutex<HashMap<String, u64>>>,
     metrics: Arc<metrics::Metrics>,
@@ -39,6 +42,8 @@ impl AppState {
             store,
             policy: Arc::new(QualificationPolicy::default()),
             log: Arc::new(log),
+            passwords: Arc::default(),
+            sessions: Arc::default(),
             witness_sizes: Arc::default(),
             metrics: Arc::new(metrics::Metrics::new()),
         }
@@ -65,6 +70,7 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::metrics))
         .fallback(|| async { error::ApiError::NotFound("该路径".into()) })
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state);
     (router, routes)
@@ -89,4 +95,23 @@ impl Drop for AbortOnDrop {
             h.abort();
         }
     }
+}
+
+/// SEC-1 headers on every response: a strict Content-Security-Policy (everything from this
+/// origin, nothing inline), no sniffing, no framing, no referrer.
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::HeaderValue;
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    resp
 }

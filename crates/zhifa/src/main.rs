@@ -125,6 +125,8 @@ enum UserCommand {
         #[arg(long)]
         agency: Option<String>,
     },
+    /// Set an account's password, read from standard input (SEC-1 policy applies).
+    Passwd { login: String },
 }
 
 #[derive(Subcommand)]
@@ -234,6 +236,18 @@ fn run(cli: Cli) -> Result<()> {
             let account = Account { login: login.clone(), display_name: name, roles, agency };
             store.append(&cli_actor(), Event::AccountCreated { account }).map_err(|e| e.to_string())?;
             println!("已创建账号 {login}");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Passwd { login } } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).map_err(|e| e.to_string())?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            zhifa_domain::security::PasswordPolicy::default().check(password).map_err(|v| v.to_string())?;
+            let store = open(&cli.store)?;
+            store
+                .set_password(&cli_actor(), &login, zhifa_web::session::hash_password(password))
+                .map_err(|e| e.to_string())?;
+            println!("已设置 {login} 的密码");
             Ok(())
         }
         Command::Token { command: TokenCommand::Create { login, label } } => {

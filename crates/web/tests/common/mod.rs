@@ -12,6 +12,7 @@ pub struct App {
     pub base: String,
     pub store: Store,
     pub state: zhifa_web::AppState,
+    pub clock: std::sync::Arc<zhifa_store::ManualClock>,
     pub admin: String,
     pub backend: &'static str,
     agent: ureq::Agent,
@@ -24,6 +25,7 @@ pub struct Resp {
     pub body: Value,
     pub bytes: Vec<u8>,
     pub content_type: String,
+    pub set_cookie: Option<String>,
 }
 
 impl Resp {
@@ -75,7 +77,7 @@ impl App {
 
     pub fn start_with(t: TestStore, log: zhifa_web::log::LogConfig) -> App {
         // Tests run on 2026-03-01 at noon, China time, whatever the real date.
-        let store = t.open_at("2026-03-01T04:00:00Z".parse().unwrap());
+        let (store, clock) = t.open_at("2026-03-01T04:00:00Z".parse().unwrap());
         let admin = token_for(&store, "admin", &[Role::SystemAdmin, Role::Supervisor]);
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let state = zhifa_web::AppState::new(store.clone(), log);
@@ -88,16 +90,17 @@ impl App {
             .max_idle_connections(0)
             .build()
             .into();
-        App { base: format!("http://{addr}"), store, state, admin, backend: t.backend, agent, _rt: rt, _t: t }
+        App { base: format!("http://{addr}"), store, state, clock, admin, backend: t.backend, agent, _rt: rt, _t: t }
     }
 
     fn finish(&self, r: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
         let mut r = r.unwrap_or_else(|e| panic!("{}: request failed: {e}", self.backend));
         let status = r.status().as_u16();
+        let set_cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(str::to_string);
         let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let bytes = r.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Resp { status, body, bytes, content_type }
+        Resp { status, body, bytes, content_type, set_cookie }
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> Resp {
@@ -108,8 +111,35 @@ impl App {
         self.finish(req.call())
     }
 
+    /// A request with any headers (cookies, CSRF tokens).
+    pub fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&[u8]>) -> Resp {
+        let url = format!("{}{path}", self.base);
+        macro_rules! go {
+            ($req:expr) => {{
+                let mut req = $req;
+                for (k, v) in headers {
+                    req = req.header(*k, *v);
+                }
+                req
+            }};
+        }
+        let r = match (method, body) {
+            ("GET", _) => go!(self.agent.get(url)).call(),
+            ("DELETE", _) => go!(self.agent.delete(url)).call(),
+            ("POST", b) => go!(self.agent.post(url)).send(b.unwrap_or_default()),
+            ("PUT", b) => go!(self.agent.put(url)).send(b.unwrap_or_default()),
+            (m, _) => panic!("method {m}"),
+        };
+        self.finish(r)
+    }
+
     pub fn send(&self, method: &str, path: &str, token: Option<&str>, body: &[u8]) -> Resp {
         let url = format!("{}{path}", self.base);
+        if method == "DELETE" {
+            let auth = token.map(|t| format!("Bearer {t}"));
+            let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("authorization", a.as_str())).collect();
+            return self.request("DELETE", path, &headers, None);
+        }
         let mut req = match method {
             "POST" => self.agent.post(url),
             "PUT" => self.agent.put(url),

@@ -1,0 +1,149 @@
+//! Credentials and sessions (SEC-1), kept beside the records: every change of them is
+//! written in the same transaction as the record that states it (SEC-4), but the password
+//! hash and the session secrets themselves are never in a record.
+
+use jiff::Timestamp;
+use zhifa_domain::event::Event;
+
+use crate::sql::Conn;
+use crate::{Actor, AppendError, Store, StoreError};
+
+/// A login's password hash (PHC string) and lockout state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    pub login: String,
+    pub phc: String,
+    /// Failed attempts in a row.
+    pub failed: u32,
+    pub locked_until: Option<Timestamp>,
+}
+
+/// A browser session, keyed by the SHA-256 of its cookie value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub login: String,
+    pub csrf: String,
+    pub created_at: Timestamp,
+    pub last_seen: Timestamp,
+}
+
+fn ts(v: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_microsecond(v).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store {
+    pub fn credential(&self, login: &str) -> Result<Option<Credential>, StoreError> {
+        self.read(|c| {
+            let Some(r) = c.query_opt(
+                "SELECT login, phc, failed, locked_until FROM credentials WHERE login = $1",
+                &[login.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(Credential {
+                login: r.text(0).into(),
+                phc: r.text(1).into(),
+                failed: r.int(2) as u32,
+                locked_until: match &r.0[3] {
+                    crate::sql::Value::Int(v) => Some(ts(*v)?),
+                    _ => None,
+                },
+            }))
+        })
+    }
+
+    /// Sets a login's password hash (and lifts any lock), recording that it changed.
+    pub fn set_password(&self, actor: &Actor, login: &str, phc: String) -> Result<(), AppendError> {
+        let (login_, now) = (login.to_string(), self.now().as_microsecond());
+        let effect = Box::new(move |c: &mut dyn Conn| {
+            c.execute("DELETE FROM credentials WHERE login = $1", &[login_.as_str().into()])?;
+            c.execute(
+                "INSERT INTO credentials (login, phc, failed, locked_until, changed_at) VALUES ($1, $2, 0, NULL, $3)",
+                &[login_.into(), phc.into(), now.into()],
+            )?;
+            Ok(())
+        });
+        self.append_with(actor, vec![Event::PasswordChanged { login: login.into() }], Some(effect)).map(|_| ())
+    }
+
+    /// Records a failed login (SEC-4). For a known login, counts the failure and, at
+    /// `max_failures` in a row, locks it until `lock_until` (SEC-1).
+    pub fn record_login_failure(
+        &self,
+        login: &str,
+        reason: &str,
+        max_failures: u32,
+        lock_until: Timestamp,
+    ) -> Result<(), AppendError> {
+        let login_ = login.to_string();
+        let effect = Box::new(move |c: &mut dyn Conn| {
+            c.execute(
+                "UPDATE credentials SET failed = failed + 1,
+                   locked_until = CASE WHEN failed + 1 >= $2 THEN $3 ELSE locked_until END
+                 WHERE login = $1",
+                &[login_.into(), (max_failures as i64).into(), lock_until.as_microsecond().into()],
+            )?;
+            Ok(())
+        });
+        let event = Event::LoginFailed { login: login.chars().take(100).collect(), reason: reason.into() };
+        self.append_with(&Actor("anonymous".into()), vec![event], Some(effect)).map(|_| ())
+    }
+
+    /// Records a successful login and opens a session.
+    pub fn open_session(&self, login: &str, id_sha256: &str, csrf: &str) -> Result<(), AppendError> {
+        let (login_, id, csrf, now) =
+            (login.to_string(), id_sha256.to_string(), csrf.to_string(), self.now().as_microsecond());
+        let effect = Box::new(move |c: &mut dyn Conn| {
+            c.execute(
+                "UPDATE credentials SET failed = 0, locked_until = NULL WHERE login = $1",
+                &[login_.as_str().into()],
+            )?;
+            c.execute(
+                "INSERT INTO sessions (id_sha256, login, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)",
+                &[id.into(), login_.into(), csrf.into(), now.into()],
+            )?;
+            Ok(())
+        });
+        let actor = Actor(format!("account:{login}"));
+        self.append_with(&actor, vec![Event::LoginSucceeded { login: login.into() }], Some(effect)).map(|_| ())
+    }
+
+    pub fn session(&self, id_sha256: &str) -> Result<Option<Session>, StoreError> {
+        self.read(|c| {
+            let Some(r) = c.query_opt(
+                "SELECT login, csrf, created_at, last_seen FROM sessions WHERE id_sha256 = $1",
+                &[id_sha256.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(Session {
+                login: r.text(0).into(),
+                csrf: r.text(1).into(),
+                created_at: ts(r.int(2))?,
+                last_seen: ts(r.int(3))?,
+            }))
+        })
+    }
+
+    /// Notes activity on a session (for the idle timeout).
+    pub fn touch_session(&self, id_sha256: &str) -> Result<(), StoreError> {
+        let now = self.now().as_microsecond();
+        self.write(|c| {
+            c.execute("UPDATE sessions SET last_seen = $2 WHERE id_sha256 = $1", &[id_sha256.into(), now.into()])
+                .map(|_| ())
+        })
+    }
+
+    /// Ends a session (logout or expiry), recording it.
+    pub fn close_session(&self, id_sha256: &str, login: &str) -> Result<(), AppendError> {
+        let id = id_sha256.to_string();
+        let effect = Box::new(move |c: &mut dyn Conn| {
+            c.execute("DELETE FROM sessions WHERE id_sha256 = $1", &[id.into()])?;
+            Ok(())
+        });
+        let actor = Actor(format!("account:{login}"));
+        self.append_with(&actor, vec![Event::LoggedOut { login: login.into() }], Some(effect)).map(|_| ())
+    }
+}
