@@ -38,6 +38,7 @@ fn event(i: u64) -> Event {
             display_name: "基准测试账号".into(),
             roles: vec![Role::Officer],
             agency: None,
+            staff_no: None,
         },
     }
 }

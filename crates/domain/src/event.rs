@@ -75,6 +75,10 @@ pub struct Account {
     /// The agency the account works in; `None` for platform-level accounts.
     #[serde(default)]
     pub agency: Option<CreditCode>,
+    /// The staff registry entry of the person (STAFF-1), for officers, reviewers and heads:
+    /// who acts in a case is the registered person, with their certificates.
+    #[serde(default)]
+    pub staff_no: Option<String>,
 }
 
 impl Account {
@@ -509,6 +513,14 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
                 && v(view.agency(a))?.is_none()
             {
                 return Err(rule("SEC-2", "agency", format!("执法主体 {a} 不存在")));
+            }
+            if let Some(n) = &account.staff_no {
+                let Some(person) = v(view.officer(n))? else {
+                    return Err(rule("SEC-2", "staff_no", format!("人员 {n} 不存在")));
+                };
+                if account.agency.as_ref() != Some(&person.agency) {
+                    return Err(rule("SEC-2", "staff_no", format!("人员 {n} 不属于该账号的执法主体")));
+                }
             }
         }
         Event::TokenCreated { id, login, token_sha256, label } => {

@@ -93,5 +93,6 @@ pub fn admin() -> Account {
         display_name: "管理员".into(),
         roles: vec![Role::SystemAdmin, Role::Supervisor],
         agency: None,
+        staff_no: None,
     }
 }

@@ -90,36 +90,78 @@ impl Lcg {
     }
 }
 
-/// Seeds the demo county unless it is already there; returns the administrator token.
-pub fn seed(store: &Store, data_dir: &Path) -> Result<String, String> {
-    let token_path = data_dir.join(TOKEN_FILE);
-    let seeded = store.agency(agency_code(0).as_str()).map_err(|e| e.to_string())?.is_some();
-    if seeded {
-        if let Ok(t) = std::fs::read_to_string(&token_path) {
-            println!("演示数据已存在，沿用 {}", data_dir.display());
-            return Ok(t.trim().to_string());
-        }
-        // The data exists (perhaps on PostgreSQL) but the token file does not: a new token.
-        let (_, token) = crate::create_token(store, "admin", "demo")?;
-        write_token(data_dir, &token_path, &token)?;
-        return Ok(token);
-    }
-    let today = store.now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8))).date();
-    let events = events(today)?;
-    let n = events.len();
-    store.append_batch(&Actor("demo".into()), events).map_err(|e| match e {
-        zhifa_store::AppendError::RefusedMany(v) => {
-            v.iter().map(|(i, v)| format!("演示数据第 {i} 条: {v}")).collect::<Vec<_>>().join("\n")
-        }
-        e => e.to_string(),
-    })?;
-    let (_, token) = crate::create_token(store, "admin", "demo")?;
-    write_token(data_dir, &token_path, &token)?;
-    println!("已创建演示县（河北省石家庄市正定县）：{n} 条记录");
-    Ok(token)
+/// A demo login: (login, name, role, agency index, staff number).
+type DemoAccount = (&'static str, &'static str, Role, Option<usize>, Option<&'static str>);
+
+/// One account per role, so a newcomer can log in as each.
+const ACCOUNTS: &[DemoAccount] = &[
+    ("officer", "执法人员（演示）", Role::Officer, Some(0), Some("130123-SJ-001")),
+    ("reviewer", "法制审核人员（演示）", Role::LegalReviewer, Some(0), Some("130123-SJ-028")),
+    ("head", "机关负责人（演示）", Role::AgencyHead, Some(0), None),
+    ("supervisor", "司法局执法监督人员（演示）", Role::Supervisor, None, None),
+    ("sysadmin", "系统管理员（演示）", Role::SystemAdmin, None, None),
+    ("secadmin", "安全管理员（演示）", Role::SecurityAdmin, None, None),
+    ("auditor", "审计管理员（演示）", Role::AuditAdmin, None, None),
+];
+
+const ACCOUNTS_FILE: &str = "demo-accounts.txt";
+
+/// What a newcomer needs: the administrator's API token and the demo logins.
+pub struct DemoAccess {
+    pub token: String,
+    /// One line per account: login, password, role.
+    pub accounts: String,
 }
 
-fn write_token(dir: &Path, path: &Path, token: &str) -> Result<(), String> {
+/// Seeds the demo county unless it is already there.
+pub fn seed(store: &Store, data_dir: &Path) -> Result<DemoAccess, String> {
+    let token_path = data_dir.join(TOKEN_FILE);
+    let accounts_path = data_dir.join(ACCOUNTS_FILE);
+    let seeded = store.agency(agency_code(0).as_str()).map_err(|e| e.to_string())?.is_some();
+    if seeded {
+        println!("演示数据已存在，沿用 {}", data_dir.display());
+    } else {
+        let today = store.now().to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8))).date();
+        let events = events(today)?;
+        let n = events.len();
+        store.append_batch(&Actor("demo".into()), events).map_err(|e| match e {
+            zhifa_store::AppendError::RefusedMany(v) => {
+                v.iter().map(|(i, v)| format!("演示数据第 {i} 条: {v}")).collect::<Vec<_>>().join("\n")
+            }
+            e => e.to_string(),
+        })?;
+        println!("已创建演示县（河北省石家庄市正定县）：{n} 条记录");
+    }
+    // The secrets live in the data directory (only their hashes in the store); when they
+    // are missing (a fresh directory over an existing PostgreSQL database), new ones are set.
+    let token = match std::fs::read_to_string(&token_path) {
+        Ok(t) => t.trim().to_string(),
+        Err(_) => {
+            let (_, token) = crate::create_token(store, "admin", "demo")?;
+            write_private(data_dir, &token_path, &token)?;
+            token
+        }
+    };
+    let accounts = match std::fs::read_to_string(&accounts_path) {
+        Ok(t) => t,
+        Err(_) => {
+            let mut text = String::new();
+            for (login, _, role, _, _) in ACCOUNTS {
+                let password =
+                    format!("Zf-{}-{}", hex::encode(rand::random::<[u8; 4]>()), 10 + rand::random::<u8>() % 90);
+                store
+                    .set_password(&Actor("demo".into()), login, zhifa_web::session::hash_password(&password))
+                    .map_err(|e| e.to_string())?;
+                text.push_str(&format!("{login:<11} {password:<16} {}\n", role.label()));
+            }
+            write_private(data_dir, &accounts_path, &text)?;
+            text
+        }
+    };
+    Ok(DemoAccess { token, accounts })
+}
+
+fn write_private(dir: &Path, path: &Path, token: &str) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     std::fs::write(path, token).map_err(|e| format!("{}: {e}", path.display()))?;
     #[cfg(unix)]
@@ -332,12 +374,24 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
         });
     }
 
+    for (login, name, role, agency, staff_no) in ACCOUNTS {
+        ev.push(Event::AccountCreated {
+            account: Account {
+                login: login.to_string(),
+                display_name: name.to_string(),
+                roles: vec![*role],
+                agency: agency.map(agency_code),
+                staff_no: staff_no.map(str::to_string),
+            },
+        });
+    }
     ev.push(Event::AccountCreated {
         account: Account {
             login: "admin".into(),
             display_name: "演示管理员".into(),
             roles: vec![Role::SystemAdmin, Role::Supervisor],
             agency: None,
+            staff_no: None,
         },
     });
     Ok(ev)

@@ -329,6 +329,7 @@ fn stress(store_args: &crate::StoreArgs, args: &LogArgs, writers: usize, checkpo
                     display_name: "压力测试".into(),
                     roles: vec![zhifa_domain::event::Role::Officer],
                     agency: None,
+                    staff_no: None,
                 };
                 match store.append(&actor, zhifa_domain::event::Event::AccountCreated { account }) {
                     Ok(r) => {

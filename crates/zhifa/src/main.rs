@@ -176,12 +176,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Demo { listen, no_serve } => {
             let store = open(&cli.store)?;
             let log = logcmd::config(&cli.log, &cli.store.data_dir)?;
-            let token = demo::seed(&store, &cli.store.data_dir)?;
+            let access = demo::seed(&store, &cli.store.data_dir)?;
+            let banner = format!(
+                "  管理员令牌（Authorization: Bearer …）: {}\n  演示账号（POST /api/v1/session 登录）:\n{}",
+                access.token,
+                access.accounts.lines().map(|l| format!("    {l}\n")).collect::<String>()
+            );
             if no_serve {
-                println!("演示数据已就绪。管理员令牌: {token}");
+                print!("演示数据已就绪。\n{banner}");
                 return Ok(());
             }
-            serve(store, log, &listen, Some(token))
+            serve(store, log, &listen, Some(banner))
         }
         Command::Log { command } => logcmd::run(command, &cli.store, &cli.log),
         Command::Import { files } => {
@@ -233,7 +238,7 @@ fn run(cli: Cli) -> Result<()> {
             let agency =
                 agency.map(|a| zhifa_domain::codes::CreditCode::parse(&a).map_err(|e| e.to_string())).transpose()?;
             let store = open(&cli.store)?;
-            let account = Account { login: login.clone(), display_name: name, roles, agency };
+            let account = Account { login: login.clone(), display_name: name, roles, agency, staff_no: None };
             store.append(&cli_actor(), Event::AccountCreated { account }).map_err(|e| e.to_string())?;
             println!("已创建账号 {login}");
             Ok(())
@@ -322,7 +327,7 @@ fn read_tables(paths: &[PathBuf]) -> Result<Vec<zhifa_sheets::Table>> {
     Ok(tables)
 }
 
-fn serve(store: Store, log: zhifa_web::log::LogConfig, listen: &str, demo_token: Option<String>) -> Result<()> {
+fn serve(store: Store, log: zhifa_web::log::LogConfig, listen: &str, banner: Option<String>) -> Result<()> {
     zhifa_web::log::check_not_rewound(&store, &log)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async move {
@@ -331,8 +336,8 @@ fn serve(store: Store, log: zhifa_web::log::LogConfig, listen: &str, demo_token:
         println!("Zhifa 已启动（{}）: http://{addr}/", store.backend_name());
         println!("  API 文档: http://{addr}/api/openapi.json");
         println!("  执法主体: http://{addr}/api/v1/agencies");
-        if let Some(t) = demo_token {
-            println!("  管理员令牌（Authorization: Bearer …）: {t}");
+        if let Some(b) = banner {
+            print!("{b}");
         }
         println!("  可验证日志: http://{addr}/log/checkpoint  公钥: {}", log.signer.verifier().vkey());
         let state = zhifa_web::AppState::new(store, log);

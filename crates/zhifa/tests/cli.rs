@@ -31,7 +31,8 @@ fn demo_seeds_a_realistic_county_once() {
     for t in backends() {
         let (ok, out, err) = run(zhifa(&t).args(["demo", "--no-serve"]));
         assert!(ok, "{}: {out}{err}", t.backend);
-        assert!(out.contains("管理员令牌: zhifa_"), "{out}");
+        assert!(out.contains("管理员令牌（Authorization: Bearer …）: zhifa_"), "{out}");
+        assert!(out.contains("reviewer") && out.contains("法制审核人员"), "{out}");
         let n = count(&t);
         let (ok, out, _) = run(zhifa(&t).args(["demo", "--no-serve"]));
         assert!(ok && out.contains("演示数据已存在"), "{out}");
@@ -114,9 +115,23 @@ fn demo_serves_prints_its_address_and_survives_kill_9() {
     let t = sqlite();
     let get = |url: &str| -> serde_json::Value { agent().get(url).call().unwrap().body_mut().read_json().unwrap() };
     let demo = serve(&t, &["demo"]);
+    assert!(get(&format!("{}/api/v1/agencies", demo.base))["total"].as_i64().unwrap() >= 8);
+    // One account per role; each logs in with the password printed for it.
+    let accounts = std::fs::read_to_string(t.scratch_dir().join("demo-accounts.txt")).unwrap();
+    assert_eq!(accounts.lines().count(), 7);
+    for line in accounts.lines() {
+        let mut f = line.split_whitespace();
+        let (login, password) = (f.next().unwrap(), f.next().unwrap());
+        let mut r = agent()
+            .post(format!("{}/api/v1/session", demo.base))
+            .send(serde_json::json!({"login": login, "password": password}).to_string())
+            .unwrap();
+        assert_eq!(r.status(), 200, "{login}");
+        let body: serde_json::Value = r.body_mut().read_json().unwrap();
+        assert_eq!(body["login"], login);
+    }
     let before = get(&format!("{}/healthz", demo.base))["records"].as_i64().unwrap();
     assert!(before > 1000);
-    assert!(get(&format!("{}/api/v1/agencies", demo.base))["total"].as_i64().unwrap() >= 8);
     drop(demo); // SIGKILL
     let again = serve(&t, &["serve"]);
     assert_eq!(

@@ -50,6 +50,7 @@ pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
                         display_name: login.into(),
                         roles: roles.to_vec(),
                         agency: None,
+                        staff_no: None,
                     },
                 },
             )
