@@ -183,10 +183,10 @@ impl TileId {
             index = index.checked_mul(1000).and_then(|i| i.checked_add(value)).ok_or_else(bad)?;
         }
         let id = Self::new(kind, index, width).map_err(|_| bad())?;
-        if let TileKind::Hashes(level) = kind {
-            if level > MAX_TILE_LEVEL {
-                return Err(bad());
-            }
+        if let TileKind::Hashes(level) = kind
+            && level > MAX_TILE_LEVEL
+        {
+            return Err(bad());
         }
         // Reject non-canonical spellings such as x000/067 for 67.
         if id.path() != path {

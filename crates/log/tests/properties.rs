@@ -146,11 +146,10 @@ proptest! {
         let mut bytes = path.clone().into_bytes();
         let i = (index as usize) % bytes.len();
         bytes[i] = if bytes[i] == b'1' { b'2' } else { b'1' };
-        if let Ok(changed) = String::from_utf8(bytes) {
-            if let Ok(other) = TileId::parse(&changed) {
+        if let Ok(changed) = String::from_utf8(bytes)
+            && let Ok(other) = TileId::parse(&changed) {
                 prop_assert_ne!(other, id);
             }
-        }
     }
 
     #[test]
