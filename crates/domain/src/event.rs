@@ -209,6 +209,14 @@ pub enum Event {
     PasswordChanged {
         login: String,
     },
+    /// REC-7: someone viewed or downloaded a record (who is the record's actor), and why.
+    RecordViewed {
+        seq: i64,
+        /// The viewed record's subject, so a subject's views stand with its records (REC-8).
+        of: String,
+        what: String,
+        reason: String,
+    },
     /// LOG-2: an operator acknowledged that the database's log no longer extends a
     /// checkpoint already published (a restore from an older backup). Kept as a record so
     /// the break is itself on the log.
@@ -244,6 +252,7 @@ impl Event {
             Event::TokenCreated { .. } => "token_created",
             Event::TokenRevoked { .. } => "token_revoked",
             Event::LogRewindAcknowledged { .. } => "log_rewind_acknowledged",
+            Event::RecordViewed { .. } => "record_viewed",
             Event::LoginSucceeded { .. } => "login_succeeded",
             Event::LoginFailed { .. } => "login_failed",
             Event::LoggedOut { .. } => "logged_out",
@@ -277,6 +286,7 @@ impl Event {
             Event::AccountCreated { account } => format!("account/{}", account.login),
             Event::TokenCreated { id, .. } | Event::TokenRevoked { id } => format!("token/{id}"),
             Event::LogRewindAcknowledged { .. } => "log/rewind".into(),
+            Event::RecordViewed { of, .. } => of.clone(),
             Event::LoginSucceeded { login }
             | Event::LoginFailed { login, .. }
             | Event::LoggedOut { login }
@@ -538,6 +548,13 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
         Event::LoginSucceeded { login } | Event::LoggedOut { login } | Event::PasswordChanged { login } => {
             if v(view.account(login))?.is_none() {
                 return Err(rule("SEC-1", "login", format!("账号 {login} 不存在")));
+            }
+        }
+        Event::RecordViewed { reason, what, .. } => {
+            check_text("reason", reason, 500, true)?;
+            check_text("what", what, 50, true)?;
+            if reason.trim().chars().count() < 2 {
+                return Err(rule("REC-7", "reason", "调阅记录须说明事由"));
             }
         }
         // A failed attempt is recorded whatever login was typed (SEC-4), bounded and clean.

@@ -191,6 +191,7 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         // Only the record itself: nothing to project (credentials and sessions are
         // operational state kept beside the records, see `store/src/auth.rs`).
         Event::LogRewindAcknowledged { .. }
+        | Event::RecordViewed { .. }
         | Event::LoginSucceeded { .. }
         | Event::LoginFailed { .. }
         | Event::LoggedOut { .. }
@@ -427,7 +428,61 @@ fn page_of<T: serde::de::DeserializeOwned>(
     Ok(Page { total, offset, limit, items })
 }
 
+/// What the audit administrator searches the records by (SEC-4).
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    /// Exact actor, e.g. `account:jdsj`.
+    pub actor: Option<String>,
+    /// Exact kind, e.g. `login_failed`.
+    pub kind: Option<String>,
+    /// Subject prefix, e.g. `account/` or `officer/130123-SJ-001`.
+    pub subject: Option<String>,
+    pub from: Option<jiff::Timestamp>,
+    pub to: Option<jiff::Timestamp>,
+}
+
 impl Store {
+    /// Records matching `f`, newest first (SEC-4 audit search).
+    pub fn search_records(&self, f: &RecordFilter, p: Paging) -> Result<Page<crate::Record>, StoreError> {
+        self.read(|c| {
+            let mut w = Where::new();
+            if let Some(a) = &f.actor {
+                w.add("actor = ?", a.into());
+            }
+            if let Some(k) = &f.kind {
+                w.add("kind = ?", k.into());
+            }
+            if let Some(s) = &f.subject {
+                let esc = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                w.add("subject LIKE ? ESCAPE '\\'", Value::Text(format!("{esc}%")));
+            }
+            if let Some(t) = f.from {
+                w.add("recorded_at >= ?", t.as_microsecond().into());
+            }
+            if let Some(t) = f.to {
+                w.add("recorded_at < ?", t.as_microsecond().into());
+            }
+            let limit = p.limit.clamp(1, 500);
+            let offset = p.offset.max(0);
+            let total = c.query_opt(&format!("SELECT COUNT(*) FROM records{}", w.sql), &w.params)?.map(|r| r.int(0)).unwrap_or(0);
+            let mut params = w.params;
+            let n = params.len();
+            params.push(limit.into());
+            params.push(offset.into());
+            let rows = c.query(
+                &format!(
+                    "SELECT seq, kind, subject, actor, recorded_at, body FROM records{} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+                    w.sql,
+                    n + 1,
+                    n + 2
+                ),
+                &params,
+            )?;
+            let items = rows.iter().map(crate::record_from_row).collect::<Result<_, _>>()?;
+            Ok(Page { total, offset, limit, items })
+        })
+    }
+
     pub fn agencies(&self, f: &AgencyFilter, p: Paging) -> Result<Page<Agency>, StoreError> {
         self.read(|c| {
             let mut w = Where::new();

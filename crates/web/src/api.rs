@@ -91,10 +91,13 @@ pub fn routes(state: AppState) -> Api {
             .query(&[("index", "叶子序号（= 记录序号）"), ("size", "树的大小")]).returns(schema::<crate::log::ProofResponse>), crate::log::inclusion)
         .add(M::GET, "/log/proof/consistency", Op::new("可验证日志", "一致性证明：大小 new 的树扩展了大小 old 的树（LOG-3）", public)
             .query(&[("old", "旧树大小"), ("new", "新树大小")]).returns(schema::<crate::log::ProofResponse>), crate::log::consistency)
-        .add(M::GET, "/api/v1/records/{seq}", Op::new("记录", "一条记录及其盐值与日志承诺（可据此自行验证）", Access::Roles(SUPERVISION))
-            .returns(schema::<zhifa_store::log::RecordLeaf>), get_record)
-        .add(M::GET, "/api/v1/records/{seq}/receipt", Op::new("记录", "记录的收据（C2SP tlog-proof，.tlog-proof 文件）", Access::Roles(SUPERVISION))
-            .returns_media("text/plain"), crate::log::receipt)
+        .add(M::GET, "/api/v1/records/{seq}", Op::new("记录", "调阅一条记录及其盐值与日志承诺（须说明事由；调阅本身被记录，REC-7）", Access::Roles(SUPERVISION))
+            .query(&[("reason", "调阅事由（必填）")]).returns(schema::<zhifa_store::log::RecordLeaf>), get_record)
+        .add(M::GET, "/api/v1/records/{seq}/receipt", Op::new("记录", "下载记录的收据（C2SP tlog-proof；须说明事由，REC-7）", Access::Roles(SUPERVISION))
+            .query(&[("reason", "调阅事由（必填）")]).returns_media("text/plain"), crate::log::receipt)
+        .add(M::GET, "/api/v1/audit", Op::new("审计", "审计检索：全部记录，含登录尝试与调阅（SEC-4）", Access::Roles(&[Role::AuditAdmin]))
+            .query(&[("actor", "操作者，如 account:jdsj"), ("kind", "记录类型，如 login_failed"), ("subject", "主体前缀，如 account/"), ("from", "起始日期（含）"), ("to", "截止日期（含）"), ("offset", "跳过条数"), ("limit", "每页条数（1–500）")])
+            .returns(schema::<Page<Record>>), audit)
         .add(M::GET, "/api/v1/records", Op::new("记录", "记录（按主体查询，REC-8）", Access::Roles(SUPERVISION))
             .query(&[("subject", "主体，如 officer/A001"), ("after", "从该序号之后"), ("limit", "条数（1–500）")]).returns(schema::<Vec<Record>>), list_records)
 }
@@ -740,11 +743,61 @@ async fn list_records(State(s): State<AppState>, q: QueryMap) -> ApiResult<Json<
     blocking(move || Ok(Json(store.records(subject.as_deref(), after, limit)?))).await
 }
 
+/// REC-7: a view needs a reason; it is recorded before the record is shown.
+pub(crate) fn view_reason(q: &QueryMap) -> ApiResult<String> {
+    q.str("reason")
+        .filter(|r| r.trim().chars().count() >= 2)
+        .ok_or_else(|| ApiError::BadRequest(Violation::new("REC-7", "调阅记录须说明事由（参数 reason）").at("reason")))
+}
+
+pub(crate) fn record_view(
+    store: &zhifa_store::Store,
+    caller: &Caller,
+    leaf: &zhifa_store::log::RecordLeaf,
+    what: &str,
+    reason: String,
+) -> ApiResult<()> {
+    let event =
+        Event::RecordViewed { seq: leaf.record.seq, of: leaf.record.subject.clone(), what: what.into(), reason };
+    store.append(&caller.actor(), event)?;
+    Ok(())
+}
+
 async fn get_record(
     State(s): State<AppState>,
+    c: Caller,
     Path(seq): Path<String>,
+    q: QueryMap,
 ) -> ApiResult<Json<zhifa_store::log::RecordLeaf>> {
     let seq: i64 = seq.parse().map_err(|_| bad("seq", format!("「{seq}」不是记录序号")))?;
+    let reason = view_reason(&q)?;
     let store = s.store.clone();
-    blocking(move || store.record_leaf(seq)?.map(Json).ok_or_else(|| ApiError::NotFound(format!("记录 {seq} ")))).await
+    blocking(move || {
+        let leaf = store.record_leaf(seq)?.ok_or_else(|| ApiError::NotFound(format!("记录 {seq} ")))?;
+        record_view(&store, &c, &leaf, "记录", reason)?;
+        Ok(Json(leaf))
+    })
+    .await
+}
+
+async fn audit(State(s): State<AppState>, q: QueryMap) -> ApiResult<Json<Page<Record>>> {
+    let day = |k: &str| -> ApiResult<Option<jiff::Timestamp>> {
+        let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
+        q.date(k)?
+            .map(|d| {
+                let d = if k == "to" { d.tomorrow().map_err(|e| bad(k, e.to_string()))? } else { d };
+                d.to_zoned(tz.clone()).map(|z| z.timestamp()).map_err(|e| bad(k, e.to_string()))
+            })
+            .transpose()
+    };
+    let f = zhifa_store::RecordFilter {
+        actor: q.str("actor"),
+        kind: q.str("kind"),
+        subject: q.str("subject"),
+        from: day("from")?,
+        to: day("to")?,
+    };
+    let p = q.paging()?;
+    let store = s.store.clone();
+    blocking(move || Ok(Json(store.search_records(&f, p)?))).await
 }

@@ -328,8 +328,14 @@ pub async fn consistency(State(s): State<AppState>, q: QueryMap) -> ApiResult<ax
 /// A record's receipt: a C2SP tlog-proof against the latest checkpoint that includes it,
 /// with the record and its salt as the receipt's extra data, so the holder can recompute
 /// the leaf.
-pub async fn receipt(State(s): State<AppState>, Path(seq): Path<String>) -> ApiResult<Response> {
+pub async fn receipt(
+    State(s): State<AppState>,
+    c: crate::auth::Caller,
+    Path(seq): Path<String>,
+    q: QueryMap,
+) -> ApiResult<Response> {
     let seq: i64 = seq.parse().map_err(|_| bad("seq", format!("「{seq}」不是记录序号")))?;
+    let reason = crate::api::view_reason(&q)?;
     let store = s.store.clone();
     blocking(move || {
         let leaf = store.record_leaf(seq)?.ok_or_else(|| ApiError::NotFound(format!("记录 {seq} ")))?;
@@ -337,6 +343,7 @@ pub async fn receipt(State(s): State<AppState>, Path(seq): Path<String>) -> ApiR
             .latest_checkpoint()?
             .filter(|c| c.size > seq as u64)
             .ok_or_else(|| ApiError::Conflict("LOG-3", format!("记录 {seq} 尚未被已签发的检查点包含，请一秒后再试")))?;
+        crate::api::record_view(&store, &c, &leaf, "收据", reason)?;
         let proof = store.inclusion_proof(seq as u64, cp.size)?;
         let extra = serde_json::to_vec(&serde_json::json!({
             "record": leaf.record,

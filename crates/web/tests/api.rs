@@ -360,3 +360,35 @@ fn openapi_documents_every_route_and_health_and_metrics_answer() {
     assert!(text.contains("zhifa_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{text}");
     assert!(text.contains("zhifa_records "), "{text}");
 }
+
+#[test]
+fn sec4_the_audit_administrator_searches_every_record() {
+    for app in apps() {
+        app.seed(fixtures::registry());
+        let auditor = token_for(&app.store, "auditor", &[Role::AuditAdmin]);
+        let supervisor = token_for(&app.store, "sup", &[Role::Supervisor]);
+        let r = app.request(
+            "POST",
+            "/api/v1/session",
+            &[],
+            Some(json!({"login": "nobody", "password": "x"}).to_string().as_bytes()),
+        );
+        assert_eq!(r.status, 401);
+        let r = app.get("/api/v1/audit?kind=login_failed", Some(&auditor));
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["total"], 1);
+        assert_eq!(r.body["items"][0]["subject"], "account/nobody");
+        let r = app.get("/api/v1/audit?subject=officer/&limit=2", Some(&auditor));
+        assert_eq!((r.body["total"].as_i64(), r.body["items"].as_array().unwrap().len()), (Some(6), 2));
+        let r = app.get("/api/v1/audit?actor=test&from=2026-03-01&to=2026-03-01", Some(&auditor));
+        assert!(r.body["total"].as_i64().unwrap() > 10, "{:?}", r.body);
+        let r = app.get("/api/v1/audit?from=2026-03-02", Some(&auditor));
+        assert_eq!(r.body["total"], 0, "the platform clock stands at 2026-03-01");
+        assert_eq!(
+            app.get("/api/v1/audit", Some(&supervisor)).status,
+            403,
+            "SEC-3: audit is the audit administrator's"
+        );
+        assert_eq!(app.get("/api/v1/audit?from=yesterday", Some(&auditor)).status, 400);
+    }
+}

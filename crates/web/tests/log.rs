@@ -106,11 +106,16 @@ fn log3_proofs_verify_and_bad_parameters_are_refused() {
 fn a_receipt_proves_a_record_to_anyone_holding_it() {
     for app in apps() {
         app.seed(fixtures::registry());
-        let r = app.get("/api/v1/records/3/receipt", Some(&app.admin));
+        let path = "/api/v1/records/3/receipt?reason=%E5%A4%8D%E6%A0%B8%E6%A1%88%E5%8D%B7"; // 复核案卷
+        let r = app.get(path, Some(&app.admin));
         assert_eq!((r.status, r.rule()), (409, "LOG-3"), "not yet in a checkpoint");
         zhifa_web::log::checkpoint_once(&app.state).unwrap();
-        assert_eq!(app.get("/api/v1/records/3/receipt", None).status, 401);
+        assert_eq!(app.get(path, None).status, 401);
+        let before = app.records();
         let r = app.get("/api/v1/records/3/receipt", Some(&app.admin));
+        assert_eq!((r.status, r.rule()), (400, "REC-7"), "a view needs a reason");
+        assert_eq!(app.records(), before);
+        let r = app.get(path, Some(&app.admin));
         assert_eq!(r.status, 200, "{:?}", r.body);
         let receipt = TlogProof::parse(std::str::from_utf8(&r.bytes).unwrap()).unwrap();
         let extra: serde_json::Value = serde_json::from_slice(receipt.extra().unwrap()).unwrap();
@@ -120,7 +125,20 @@ fn a_receipt_proves_a_record_to_anyone_holding_it() {
         let v = key(&app);
         receipt.verify(&leaf_hash(&entry), "zhifa.test/log", &[&v]).expect("the receipt verifies");
         assert_eq!(receipt.index(), 3);
-        assert_eq!(app.get("/api/v1/records/999/receipt", Some(&app.admin)).status, 404);
+        assert_eq!(app.get("/api/v1/records/999/receipt?reason=xx", Some(&app.admin)).status, 404);
+        // REC-7: the download itself is on the record, next to the record it concerns.
+        let subject = app.store.records(None, 2, 1).unwrap()[0].subject.clone();
+        let views: Vec<_> = app
+            .store
+            .records(Some(&subject), -1, 100)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.kind == "record_viewed")
+            .collect();
+        assert_eq!(views.len(), 1);
+        assert_eq!(views[0].actor, "account:admin");
+        assert_eq!(views[0].body["reason"], "复核案卷");
+        assert_eq!(views[0].body["what"], "收据");
     }
 }
 
