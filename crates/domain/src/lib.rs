@@ -8,6 +8,7 @@ pub mod codes;
 pub mod eligibility;
 pub mod event;
 pub mod item;
+pub mod penalty;
 pub mod procedure;
 pub mod regions;
 pub mod registry;
