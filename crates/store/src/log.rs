@@ -130,7 +130,11 @@ impl TileReader for ConnTiles<'_, '_> {
 }
 
 fn tree_size_in(c: &mut dyn Conn) -> Result<u64, StoreError> {
-    Ok(c.query_opt("SELECT COUNT(*) FROM log_leaves", &[])?.map(|r| r.int(0)).unwrap_or(0) as u64)
+    // Leaves are numbered like the records, gaplessly from 0: an index lookup, not a count.
+    Ok(match c.query_opt("SELECT MAX(seq) FROM log_leaves", &[])?.map(|r| r.0[0].clone()) {
+        Some(crate::sql::Value::Int(n)) => n as u64 + 1,
+        _ => 0,
+    })
 }
 
 fn put_tiles(c: &mut dyn Conn, tiles: &[zhifa_log::Tile]) -> Result<(), StoreError> {

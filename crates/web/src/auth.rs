@@ -54,6 +54,14 @@ pub async fn authorise(State((state, access)): State<(AppState, Access)>, mut re
     let bearer = req.headers().get(axum::http::header::AUTHORIZATION).cloned();
     let cookie = crate::session::cookie_session(req.headers());
     let csrf = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+    if bearer.is_none() && cookie.is_none() {
+        // Anonymous: nothing to look up, so no trip to the store on the public hot path.
+        if protected {
+            return ApiError::Unauthenticated.into_response();
+        }
+        req.extensions_mut().insert(Caller(None));
+        return next.run(req).await;
+    }
     let s = state.clone();
     let resolved = tokio::task::spawn_blocking(move || -> Result<Option<Account>, ApiError> {
         if let Some(h) = bearer {

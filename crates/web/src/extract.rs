@@ -72,19 +72,11 @@ pub struct QueryMap(pub HashMap<String, String>);
 impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let q = parts.uri.query().unwrap_or("");
-        let map = serde_urlencoded_pairs(q)?;
-        Ok(QueryMap(map))
+        let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+            .map_err(|_| bad("query", "查询参数格式错误"))?
+            .0;
+        Ok(QueryMap(pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect()))
     }
-}
-
-fn serde_urlencoded_pairs(q: &str) -> ApiResult<HashMap<String, String>> {
-    let pairs: Vec<(String, String)> = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(
-        &format!("/?{q}").parse().map_err(|_| bad("query", "查询参数格式错误"))?,
-    )
-    .map_err(|_| bad("query", "查询参数格式错误"))?
-    .0;
-    Ok(pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect())
 }
 
 pub fn bad(field: &str, msg: impl Into<String>) -> ApiError {
