@@ -225,6 +225,39 @@ pub enum Event {
         tree_size: u64,
         reason: String,
     },
+    /// CASE-1: a case is opened under its number (checked by [`crate::case`]).
+    CaseOpened {
+        case: crate::case::CaseFile,
+    },
+    /// REC-1: one act of a case's procedure.
+    CaseStepRecorded {
+        case: String,
+        step: crate::case::Step,
+    },
+    /// An agency head approves the next act of a case (or its late entry, REC-5).
+    CaseApproved {
+        case: String,
+        approval: crate::case::Approval,
+    },
+    /// REC-3, REC-4: a file stored as evidence of a case; its hash is on the log.
+    EvidenceStored {
+        evidence: crate::case::Evidence,
+    },
+    /// REC-6: a file deleted after its retention; the record stays.
+    EvidenceDeleted {
+        case: String,
+        sha256: String,
+        by: String,
+        reason: String,
+    },
+    CaseSettingsSet {
+        agency: CreditCode,
+        settings: crate::case::CaseSettings,
+    },
+    /// CASE-1: the province's case-number rule.
+    CaseNumberRuleSet {
+        rule: crate::penalty::CaseNumberRule,
+    },
 }
 
 impl Event {
@@ -252,6 +285,13 @@ impl Event {
             Event::TokenCreated { .. } => "token_created",
             Event::TokenRevoked { .. } => "token_revoked",
             Event::LogRewindAcknowledged { .. } => "log_rewind_acknowledged",
+            Event::CaseOpened { .. } => "case_opened",
+            Event::CaseStepRecorded { .. } => "case_step_recorded",
+            Event::CaseApproved { .. } => "case_approved",
+            Event::EvidenceStored { .. } => "evidence_stored",
+            Event::EvidenceDeleted { .. } => "evidence_deleted",
+            Event::CaseSettingsSet { .. } => "case_settings_set",
+            Event::CaseNumberRuleSet { .. } => "case_number_rule_set",
             Event::RecordViewed { .. } => "record_viewed",
             Event::LoginSucceeded { .. } => "login_succeeded",
             Event::LoginFailed { .. } => "login_failed",
@@ -286,6 +326,13 @@ impl Event {
             Event::AccountCreated { account } => format!("account/{}", account.login),
             Event::TokenCreated { id, .. } | Event::TokenRevoked { id } => format!("token/{id}"),
             Event::LogRewindAcknowledged { .. } => "log/rewind".into(),
+            Event::CaseOpened { case } => format!("case/{}", case.number),
+            Event::CaseStepRecorded { case, .. }
+            | Event::CaseApproved { case, .. }
+            | Event::EvidenceDeleted { case, .. } => format!("case/{case}"),
+            Event::EvidenceStored { evidence } => format!("case/{}", evidence.case),
+            Event::CaseSettingsSet { agency, .. } => format!("agency/{agency}"),
+            Event::CaseNumberRuleSet { .. } => "settings/case-number".into(),
             Event::RecordViewed { of, .. } => of.clone(),
             Event::LoginSucceeded { login }
             | Event::LoginFailed { login, .. }
@@ -317,6 +364,8 @@ pub trait RegistryView {
 #[derive(Debug)]
 pub enum Refused<E> {
     Rule(Violation),
+    /// Several rules refused the same record (a case step), all reported.
+    Many(Vec<Violation>),
     View(E),
 }
 
@@ -571,6 +620,22 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             Some(true) => return Err(rule("SEC-1", "id", format!("令牌 {id} 已吊销"))),
             Some(false) => {}
         },
+        Event::CaseSettingsSet { agency, settings } => {
+            if v(view.agency(agency))?.is_none() {
+                return Err(rule("SUBJ-1", "agency", format!("执法主体 {agency} 不存在")));
+            }
+            let t = &settings.hearing;
+            if t.person_fen <= 0 || t.organisation_fen <= 0 {
+                return Err(rule("CASE-4", "hearing", "较大数额罚款标准必须为正数"));
+            }
+        }
+        Event::CaseNumberRuleSet { rule } => rule.validate()?,
+        // Checked by `crate::case` with the case's records and the server clock.
+        Event::CaseOpened { .. }
+        | Event::CaseStepRecorded { .. }
+        | Event::CaseApproved { .. }
+        | Event::EvidenceStored { .. }
+        | Event::EvidenceDeleted { .. } => {}
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! No IO, no async, no database or web types. Time comes in as an argument.
 
 pub mod calendar;
+pub mod case;
 pub mod citation;
 pub mod codes;
 pub mod eligibility;

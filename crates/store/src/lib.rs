@@ -14,6 +14,7 @@
 //! - Reads return `Ok(None)` for an unknown key; `Err` only for a failing database.
 
 mod auth;
+mod cases;
 pub mod log;
 mod registry;
 pub mod sql;
@@ -29,11 +30,12 @@ use zhifa_domain::Violation;
 use zhifa_domain::event::Event;
 
 pub use auth::{Credential, Session};
+pub use cases::{CaseFilter, CaseRow, EvidenceRow};
 pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 
 /// The schema version this binary runs on.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// A migration: version, common SQL, SQLite part, PostgreSQL part, and a step in Rust run
 /// after the SQL in the same transaction.
@@ -60,6 +62,13 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0003_common.sql"),
         include_str!("migrations/0003_sqlite.sql"),
         include_str!("migrations/0003_postgres.sql"),
+        None,
+    ),
+    (
+        4,
+        include_str!("migrations/0004_common.sql"),
+        include_str!("migrations/0004_sqlite.sql"),
+        include_str!("migrations/0004_postgres.sql"),
         None,
     ),
 ];
@@ -494,11 +503,13 @@ impl Store {
     pub fn rebuild_projections(&self) -> Result<(), StoreError> {
         self.write(|c| {
             registry::clear(c)?;
+            cases::clear(c)?;
             for_each_record_batch(c, |c, records| {
                 for rec in records {
                     let event: Event = serde_json::from_value(rec.body.clone())
                         .map_err(|e| StoreError::Corrupt(format!("record {}: {e}", rec.seq)))?;
                     registry::apply(c, rec.seq, &event)?;
+                    cases::apply(c, rec.seq, &event)?;
                 }
                 Ok(())
             })
@@ -549,10 +560,16 @@ fn append_job(c: &mut dyn Conn, job: &mut Job, now: Timestamp, seq: &mut i64) ->
     let mut refused = Vec::new();
     let mut out = Vec::with_capacity(job.events.len());
     for (i, event) in job.events.iter().enumerate() {
-        match registry::check_in(c, event) {
+        let checked =
+            if cases::is_case_event(event) { cases::check_in(c, event, now) } else { registry::check_in(c, event) };
+        match checked {
             Ok(()) => {}
             Err(zhifa_domain::event::Refused::Rule(v)) => {
                 refused.push((i, v));
+                continue;
+            }
+            Err(zhifa_domain::event::Refused::Many(vs)) => {
+                refused.extend(vs.into_iter().map(|v| (i, v)));
                 continue;
             }
             Err(zhifa_domain::event::Refused::View(e)) => return Err(AppendError::Store(e)),
@@ -563,6 +580,7 @@ fn append_job(c: &mut dyn Conn, job: &mut Job, now: Timestamp, seq: &mut i64) ->
         }
         out.push(insert_record(c, *seq, &job.actor, now, event)?);
         registry::apply(c, *seq, event)?;
+        cases::apply(c, *seq, event)?;
         *seq += 1;
     }
     if !refused.is_empty() {

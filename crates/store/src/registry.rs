@@ -196,6 +196,14 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         | Event::LoginFailed { .. }
         | Event::LoggedOut { .. }
         | Event::PasswordChanged { .. } => {}
+        // Case projections: see `cases.rs`.
+        Event::CaseOpened { .. }
+        | Event::CaseStepRecorded { .. }
+        | Event::CaseApproved { .. }
+        | Event::EvidenceStored { .. }
+        | Event::EvidenceDeleted { .. }
+        | Event::CaseSettingsSet { .. }
+        | Event::CaseNumberRuleSet { .. } => {}
     }
     Ok(())
 }
@@ -264,7 +272,49 @@ fn get_officer(c: &mut dyn Conn, staff_no: &str) -> Result<Option<Officer>, Stor
 }
 
 /// The domain's view of the registry, over the write transaction.
-struct TxView<'a, 'b>(RefCell<&'a mut (dyn Conn + 'b)>);
+pub(crate) struct TxView<'a, 'b>(RefCell<&'a mut (dyn Conn + 'b)>);
+
+impl<'a, 'b> TxView<'a, 'b> {
+    pub(crate) fn new(c: &'a mut (dyn Conn + 'b)) -> Self {
+        TxView(RefCell::new(c))
+    }
+    pub(crate) fn conn(&self) -> std::cell::RefMut<'_, &'a mut (dyn Conn + 'b)> {
+        self.0.borrow_mut()
+    }
+}
+
+pub(crate) fn get_item_on(c: &mut dyn Conn, code: &str, date: Date) -> Result<Option<ItemVersion>, StoreError> {
+    c.query_opt(
+        "SELECT doc FROM item_versions WHERE code = $1 AND effective_from <= $2 ORDER BY version DESC LIMIT 1",
+        &[code.into(), date.to_string().into()],
+    )?
+    .map(|r| r.json(0))
+    .transpose()
+}
+
+pub(crate) fn calendar_in(c: &mut dyn Conn) -> Result<Calendar, StoreError> {
+    let years: Vec<HolidayYear> = c
+        .query("SELECT doc FROM calendar_years ORDER BY year", &[])?
+        .iter()
+        .map(|r| r.json(0))
+        .collect::<Result<_, _>>()?;
+    let mut cal = Calendar::shipped();
+    for y in years {
+        cal.load(y).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    }
+    Ok(cal)
+}
+
+pub(crate) fn officer_qualification(c: &mut dyn Conn, staff_no: &str) -> Result<Qualification, StoreError> {
+    let exam = c.query_opt("SELECT exam_passed_on FROM officers WHERE staff_no = $1", &[staff_no.into()])?;
+    let exam_passed_on = exam.and_then(|r| r.opt_text(0).map(parse_date)).transpose()?;
+    let training = c
+        .query("SELECT year, hours FROM training WHERE staff_no = $1 ORDER BY year", &[staff_no.into()])?
+        .iter()
+        .map(|r| (r.int(0) as i16, r.int(1) as u32))
+        .collect();
+    Ok(Qualification { exam_passed_on, training })
+}
 
 impl RegistryView for TxView<'_, '_> {
     type Error = StoreError;
@@ -574,14 +624,7 @@ impl Store {
 
     /// The version of an item in force on `date` (the latest whose effective date has come).
     pub fn item_on(&self, code: &str, date: Date) -> Result<Option<ItemVersion>, StoreError> {
-        self.read(|c| {
-            c.query_opt(
-                "SELECT doc FROM item_versions WHERE code = $1 AND effective_from <= $2 ORDER BY version DESC LIMIT 1",
-                &[code.into(), date.to_string().into()],
-            )?
-            .map(|r| r.json(0))
-            .transpose()
-        })
+        self.read(|c| get_item_on(c, code, date))
     }
 
     /// The whole list-change history of all items, newest first (ITEM-3, published).
@@ -639,14 +682,7 @@ impl Store {
 
     /// The working-day calendar: the shipped years, overridden by years loaded at run time.
     pub fn calendar(&self) -> Result<Calendar, StoreError> {
-        let years: Vec<HolidayYear> = self.read(|c| {
-            c.query("SELECT doc FROM calendar_years ORDER BY year", &[])?.iter().map(|r| r.json(0)).collect()
-        })?;
-        let mut cal = Calendar::shipped();
-        for y in years {
-            cal.load(y).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        }
-        Ok(cal)
+        self.read(calendar_in)
     }
 
     pub fn account(&self, login: &str) -> Result<Option<Account>, StoreError> {
@@ -734,17 +770,7 @@ fn officer_record(c: &mut dyn Conn, officer: Officer) -> Result<OfficerRecord, S
         .iter()
         .map(|r| r.json(0))
         .collect::<Result<_, _>>()?;
-    let exam =
-        c.query_opt("SELECT exam_passed_on FROM officers WHERE staff_no = $1", &[officer.staff_no.as_str().into()])?;
-    let exam_passed_on = exam.and_then(|r| r.opt_text(0).map(parse_date)).transpose()?;
-    let training = c
-        .query(
-            "SELECT year, hours FROM training WHERE staff_no = $1 ORDER BY year",
-            &[officer.staff_no.as_str().into()],
-        )?
-        .iter()
-        .map(|r| (r.int(0) as i16, r.int(1) as u32))
-        .collect();
+    let qualification = officer_qualification(c, &officer.staff_no)?;
     let reviewer_of = c
         .query(
             "SELECT agency FROM reviewers WHERE staff_no = $1 AND until_date IS NULL ORDER BY agency",
@@ -753,11 +779,5 @@ fn officer_record(c: &mut dyn Conn, officer: Officer) -> Result<OfficerRecord, S
         .iter()
         .map(|r| CreditCode::parse(r.text(0)).map_err(|e| StoreError::Corrupt(e.to_string())))
         .collect::<Result<_, _>>()?;
-    Ok(OfficerRecord {
-        officer,
-        agency_name,
-        certificates,
-        qualification: Qualification { exam_passed_on, training },
-        reviewer_of,
-    })
+    Ok(OfficerRecord { officer, agency_name, certificates, qualification, reviewer_of })
 }

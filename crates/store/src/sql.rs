@@ -71,6 +71,13 @@ impl Row {
             other => panic!("column {i}: expected text, got {other:?}"),
         }
     }
+    pub fn opt_int(&self, i: usize) -> Option<i64> {
+        match &self.0[i] {
+            Value::Int(v) => Some(*v),
+            Value::Null => None,
+            other => panic!("column {i}: expected integer, got {other:?}"),
+        }
+    }
     pub fn json<T: serde::de::DeserializeOwned>(&self, i: usize) -> Result<T, StoreError> {
         serde_json::from_str(self.text(i)).map_err(|e| StoreError::Corrupt(format!("column {i}: {e}")))
     }

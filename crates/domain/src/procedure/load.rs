@@ -682,6 +682,7 @@ fn action(cx: &mut Cx, a: &L<RawAction>, known: &Known) -> Option<(Action, Froms
         documents,
         av: av.unwrap_or_default(),
         officers: officers.unwrap_or(0),
+        decision: r.decision.as_ref().is_some_and(|d| d.v),
     };
     Some((action, froms))
 }

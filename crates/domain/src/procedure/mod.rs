@@ -40,6 +40,7 @@
 //! to = "service"                    # omitted: the case stays in its stage
 //! roles = ["agency_head"]           # event::Role codes; at least one
 //! officers = 2                      # STAFF-4: at least this many officers take part
+//! decision = true                   # the case's decision (REC-5 back-filling, PUB-4)
 //! av = "step"                       # REC-3: "step" (this step) or "full" (full process)
 //! records = ["..."]                 # what the action records: the command must carry them
 //! documents = ["penalty_decision"]
@@ -195,6 +196,9 @@ pub struct Action {
     pub av: AvRequirement,
     /// STAFF-4: the minimum number of officers (0: no requirement).
     pub officers: u32,
+    /// The action is the case's decision (REC-5: records for earlier steps may not be
+    /// entered after it; PUB-4: it is what gets published).
+    pub decision: bool,
 }
 
 impl Action {

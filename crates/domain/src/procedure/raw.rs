@@ -117,6 +117,7 @@ raw_struct!(RawAction {
     documents: Option<Vec<Str>>,
     av: Option<Str>,
     officers: Option<L<i64>>,
+    decision: Option<L<bool>>,
 });
 
 raw_struct!(RawLimit {
@@ -190,6 +191,7 @@ impl Patch for RawAction {
         over(&mut self.documents, p.documents);
         over(&mut self.av, p.av);
         over(&mut self.officers, p.officers);
+        over(&mut self.decision, p.decision);
         if let Some(add) = p.add_requires {
             self.requires.get_or_insert_with(Vec::new).extend(add);
         }

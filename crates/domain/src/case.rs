@@ -1,0 +1,778 @@
+//! The case (案件): what the generic procedure engine ([`crate::procedure::Engine`]) does not
+//! know — who the people are, amounts, case numbers, evidence, and when a record arrives.
+//!
+//! A case is a sequence of records: [`CaseFile`] opens it (CASE-1), each [`Step`] records
+//! one act of its procedure, [`Approval`]s by an agency head authorise an act before it is
+//! taken (or a late entry, REC-5), and [`Evidence`] is a stored file with its REC-4
+//! metadata. [`check_open`], [`check_step`], [`check_approval`] and [`check_evidence`]
+//! decide whether a record may be written; they read the store through [`CaseView`], over
+//! the transaction the record will be written in, with `now` the server's commit time.
+//!
+//! The rules added on top of the definition:
+//! - STAFF-2, STAFF-4: every officer named on a step is checked with
+//!   [`crate::eligibility::may_act`] for the case's item on the day — at every step, not
+//!   only at filing; only they count toward the definition's `officers = N`; the acting
+//!   officer must be among them.
+//! - REC-3, REC-4: a step's audio/video is evidence of the case whose media type is audio
+//!   or video, carrying its REC-4 metadata.
+//! - CASE-3: the decided penalty is never heavier than the one notified.
+//! - CASE-4: the hearing right (APL Art. 63) from the notified penalties and the agency's
+//!   thresholds; the hearing is chaired by someone who did not investigate.
+//! - APL Art. 51: the simple procedure only within its caps.
+//! - REC-5: a record claiming an act before the decision, arriving after it, is refused, or
+//!   accepted as late — with reason and a head's approval — where the agency allows it.
+//! - REC-6: evidence is deleted only after its retention class allows, and the deletion is
+//!   itself a record.
+
+use std::collections::BTreeSet;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Calendar;
+use crate::codes::{CreditCode, ResidentId};
+use crate::eligibility::{ActingCase, may_act};
+use crate::event::{Account, Refused, RegistryView, Role};
+use crate::item::{ItemKind, ItemVersion, ProcedureKind};
+use crate::penalty::{CaseNumberParts, CaseNumberRule, DecidedPenalty, HearingThresholds, PartyKind};
+use crate::procedure::{
+    CaseEvent, CaseState, DefinitionId, Engine, Facts, ProcedureDefinition, ReviewOutcome, china_date,
+};
+use crate::registry::{Certificate, Qualification, QualificationPolicy};
+use crate::violation::{Violation, check_text};
+
+/// The party (当事人).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub kind: PartyKind,
+    pub name: String,
+    /// A citizen's resident ID (GB 11643) or an organisation's unified social credit code
+    /// (GB 32100); check digits verified.
+    #[serde(default)]
+    pub id_number: Option<String>,
+    /// An organisation's legal representative.
+    #[serde(default)]
+    pub legal_rep: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+impl Party {
+    pub fn validate(&self) -> Result<(), Violation> {
+        check_text("party.name", &self.name, 100, true)?;
+        if let Some(id) = &self.id_number {
+            let ok = match self.kind {
+                PartyKind::Person => ResidentId::parse(id).map(|_| ()),
+                PartyKind::Organisation => CreditCode::parse(id).map(|_| ()),
+            };
+            ok.map_err(|e| Violation::new("SEC-5", format!("当事人证件号码无效：{e}")).at("party.id_number"))?;
+        }
+        if let Some(r) = &self.legal_rep {
+            check_text("party.legal_rep", r, 40, false)?;
+        }
+        if let Some(a) = &self.address {
+            check_text("party.address", a, 200, false)?;
+        }
+        if let Some(p) = &self.phone {
+            check_text("party.phone", p, 40, false)?;
+        }
+        Ok(())
+    }
+}
+
+/// The opening record of a case.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFile {
+    /// CASE-1: unique, never reused; assigned by the platform.
+    pub number: String,
+    pub agency: CreditCode,
+    /// The power item (ITEM-1) and the version in force when the case was opened.
+    pub item: String,
+    pub item_version: u32,
+    /// PROC-1: the definition the case runs under, kept for its whole life.
+    pub procedure: DefinitionId,
+    pub party: Party,
+    /// 案由.
+    pub summary: String,
+    /// The account that opened it.
+    pub opened_by: String,
+    /// Case flags known at opening (e.g. `random` for a random inspection).
+    #[serde(default)]
+    pub flags: Vec<String>,
+}
+
+/// A late entry (REC-5): why, and the head's approval recorded before it.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateEntry {
+    pub reason: String,
+}
+
+/// One act of the case's procedure, as recorded.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub action: String,
+    /// The account recording it (set by the platform, never by the client).
+    pub by: String,
+    /// STAFF-4: the staff numbers of the officers taking part.
+    #[serde(default)]
+    pub officers: Vec<String>,
+    /// The record's text (笔录 content, reasons, opinions).
+    #[serde(default)]
+    pub text: String,
+    /// When the officer says the act happened; the record's own time is the server's (REC-5).
+    #[serde(default)]
+    pub occurred_at: Option<Timestamp>,
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Record kinds attached (the definition's `records`).
+    #[serde(default)]
+    pub records: Vec<String>,
+    /// Document kinds issued or served (the definition's `documents`).
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// Evidence of this case attached (ids, see [`Evidence::id`]).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// On the notice: the intended penalties; on the decision: the decided ones.
+    #[serde(default)]
+    pub penalties: Vec<DecidedPenalty>,
+    /// On a legal review's record.
+    #[serde(default)]
+    pub review: Option<ReviewOutcome>,
+    /// Flags this record establishes (must be flags of the definition).
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// On an extension: the days granted.
+    #[serde(default)]
+    pub days: Option<u32>,
+    /// CASE-4: the staff number of the hearing's chair.
+    #[serde(default)]
+    pub chair: Option<String>,
+    #[serde(default)]
+    pub late: Option<LateEntry>,
+}
+
+/// An agency head's approval of the next `action` of a case (or of a late entry of it).
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub action: String,
+    pub by: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// REC-6 retention classes.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Retention {
+    /// AV not used as evidence: at least 6 months.
+    SixMonths,
+    /// Used as evidence, obstruction, major incident, difficult case: permanent.
+    Permanent,
+}
+
+impl Retention {
+    pub fn label(self) -> &'static str {
+        match self {
+            Retention::SixMonths => "六个月",
+            Retention::Permanent => "永久",
+        }
+    }
+    /// The earliest instant deletion is allowed, for a file stored at `stored`.
+    pub fn deletable_from(self, stored: Timestamp) -> Option<Timestamp> {
+        match self {
+            Retention::SixMonths => {
+                let d = jiff::tz::offset(8).to_datetime(stored);
+                let later = d.checked_add(jiff::Span::new().months(6)).ok()?;
+                jiff::tz::offset(8).to_timestamp(later).ok()
+            }
+            Retention::Permanent => None,
+        }
+    }
+}
+
+/// A stored file of a case (audio/video, photos, scans) and its REC-4 metadata.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub case: String,
+    /// SHA-256 (hex) of the content: the file's identity within the case.
+    pub sha256: String,
+    pub sm3: String,
+    pub size: u64,
+    /// From the bytes (magic numbers), not the name.
+    pub media_type: String,
+    /// The object's key in the blob store.
+    pub key: String,
+    #[serde(default)]
+    pub file_name: String,
+    /// REC-4: capture time, place, collector (staff number), what it proves.
+    pub captured_at: Timestamp,
+    pub place: String,
+    pub collector: String,
+    pub proves: String,
+    pub retention: Retention,
+    pub by: String,
+}
+
+impl Evidence {
+    pub fn id(&self) -> &str {
+        &self.sha256
+    }
+    pub fn is_av(&self) -> bool {
+        self.media_type.starts_with("video/") || self.media_type.starts_with("audio/")
+    }
+}
+
+/// Per-agency case settings.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSettings {
+    /// REC-5: whether a record for an earlier step may be entered after the decision,
+    /// marked late with reason and approval.
+    #[serde(default)]
+    pub late_entry_allowed: bool,
+    /// CASE-4: large-fine thresholds for the hearing right.
+    #[serde(default)]
+    pub hearing: HearingThresholds,
+}
+
+impl Default for CaseSettings {
+    fn default() -> Self {
+        CaseSettings { late_entry_allowed: false, hearing: HearingThresholds::default() }
+    }
+}
+
+/// A recorded step with what the platform derived when it was written.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub seq: i64,
+    pub at: Timestamp,
+    /// The roles of the account that recorded it.
+    pub roles: Vec<Role>,
+    pub step: Step,
+    /// Derived: audio/video attached, approvals consumed.
+    pub facts: Facts,
+}
+
+impl StepRecord {
+    pub fn event(&self) -> CaseEvent {
+        CaseEvent {
+            action: self.step.action.clone(),
+            at: self.at,
+            roles: self.roles.clone(),
+            facts: self.facts.clone(),
+        }
+    }
+}
+
+/// A recorded approval.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApprovalRecord {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub roles: Vec<Role>,
+    pub approval: Approval,
+}
+
+/// What the case checks read, over the write transaction.
+pub trait CaseView: RegistryView {
+    fn case(&self, number: &str) -> Result<Option<CaseFile>, Self::Error>;
+    fn steps(&self, number: &str) -> Result<Vec<StepRecord>, Self::Error>;
+    fn approvals(&self, number: &str) -> Result<Vec<ApprovalRecord>, Self::Error>;
+    fn evidence(&self, number: &str, sha256: &str) -> Result<Option<Evidence>, Self::Error>;
+    fn certificates_of(&self, staff_no: &str) -> Result<Vec<Certificate>, Self::Error>;
+    fn qualification(&self, staff_no: &str) -> Result<Qualification, Self::Error>;
+    fn item_version(&self, code: &str, version: u32) -> Result<Option<ItemVersion>, Self::Error>;
+    fn item_on(&self, code: &str, date: jiff::civil::Date) -> Result<Option<ItemVersion>, Self::Error>;
+    fn calendar(&self) -> Result<Calendar, Self::Error>;
+    fn definition(&self, id: &DefinitionId) -> Result<Option<ProcedureDefinition>, Self::Error>;
+    /// The latest definition for a kind that the agency uses (its adaptation or the shipped one).
+    fn definition_for(&self, agency: &CreditCode, kind: ProcedureKind) -> Result<ProcedureDefinition, Self::Error>;
+    fn settings(&self, agency: &CreditCode) -> Result<CaseSettings, Self::Error>;
+    fn number_rule(&self) -> Result<CaseNumberRule, Self::Error>;
+    /// How many cases have been numbered in the scope (see [`number_scope`]).
+    fn numbered(&self, scope: &str) -> Result<u64, Self::Error>;
+    fn policy(&self) -> QualificationPolicy {
+        QualificationPolicy::default()
+    }
+}
+
+fn v<T, E>(r: Result<T, E>) -> Result<T, Refused<E>> {
+    r.map_err(Refused::View)
+}
+
+fn no<E>(rule: &'static str, msg: impl Into<String>) -> Refused<E> {
+    Refused::Rule(Violation::new(rule, msg))
+}
+
+/// CASE-1: a case number's parts.
+pub fn number_parts(region: &crate::codes::RegionCode, kind: ItemKind, now: Timestamp, seq: u64) -> CaseNumberParts {
+    CaseNumberParts { region: region.clone(), year: china_date(now).year(), kind, org: '2', seq }
+}
+
+/// The scope a sequence counts in: the number with the sequence left out (the region, year
+/// and kind, as the rule uses them).
+pub fn number_scope(rule: &CaseNumberRule, parts: &CaseNumberParts) -> Result<String, Violation> {
+    // Sequence 0 formats to all zeros of the right width; the scope is the rest.
+    let zero = rule.format(&CaseNumberParts { seq: 0, ..parts.clone() })?;
+    Ok(format!("{}|{}", rule.pattern, zero))
+}
+
+/// The account recording, and that it works for the case's agency.
+fn acting_account<V: CaseView>(view: &V, login: &str, agency: &CreditCode) -> Result<Account, Refused<V::Error>> {
+    let account = v(view.account(login))?.ok_or_else(|| no("SEC-2", format!("账号 {login} 不存在")))?;
+    let Some(own) = &account.agency else {
+        return Err(no("SEC-2", format!("账号 {login} 不属于任何执法机关，不能办理案件")));
+    };
+    let ok = own == agency
+        || v(view.agency(own))?
+            .is_some_and(|a| a.entrusted_by.as_ref() == Some(agency) || a.acts_in_name_of() == agency);
+    if !ok {
+        return Err(no("SEC-2", format!("账号 {login} 所在机关不是本案的办案机关，不得办理或查看本案")));
+    }
+    Ok(account)
+}
+
+/// CASE-1, ITEM-1: may this case be opened, with exactly this number?
+pub fn check_open<V: CaseView>(case: &CaseFile, view: &V, now: Timestamp) -> Result<(), Refused<V::Error>> {
+    check_text("summary", &case.summary, 500, true)?;
+    case.party.validate()?;
+    let agency =
+        v(view.agency(&case.agency))?.ok_or_else(|| no("SUBJ-1", format!("执法主体 {} 不存在", case.agency)))?;
+    let account = acting_account(view, &case.opened_by, &case.agency)?;
+    if !account.has(Role::Officer) && !account.has(Role::AgencyHead) {
+        return Err(no("SEC-2", "只有执法人员或机关负责人可以登记案件"));
+    }
+    let today = china_date(now);
+    let item = v(view.item_on(&case.item, today))?
+        .ok_or_else(|| no("ITEM-3", format!("事项 {} 在 {today} 不在权责清单内，不得据此办案", case.item)))?;
+    if item.version != case.item_version {
+        return Err(no("ITEM-3", format!("事项 {} 现行为第 {} 版", case.item, item.version)));
+    }
+    if item.exercising_agency() != agency.acts_in_name_of() && item.exercising_agency() != &agency.code {
+        return Err(no(
+            "ITEM-1",
+            format!("事项 {} 不属于{}的权责清单，不得在清单之外行使职权", item.code, agency.name),
+        ));
+    }
+    let def = v(view.definition(&case.procedure))?
+        .ok_or_else(|| no("PROC-1", format!("程序定义 {} 不存在", case.procedure)))?;
+    let penalty_either = item.kind == ItemKind::Penalty
+        && matches!(def.kind, ProcedureKind::GeneralPenalty | ProcedureKind::SimplePenalty);
+    if def.kind != item.procedure && !penalty_either {
+        return Err(no(
+            "PROC-1",
+            format!("事项 {} 应适用「{}」类程序，不能按「{}」办理", item.code, item.procedure.label(), def.name),
+        ));
+    }
+    for f in &case.flags {
+        if !def.flags.contains_key(f) {
+            return Err(no("PROC-1", format!("「{}」没有标记「{f}」", def.name)));
+        }
+    }
+    // CASE-1: the next number in its scope, exactly.
+    let rule = v(view.number_rule())?;
+    let parts = number_parts(&agency.region, item.kind, now, 0);
+    let scope = number_scope(&rule, &parts)?;
+    let next = v(view.numbered(&scope))? + 1;
+    let expected = rule.format(&CaseNumberParts { seq: next, ..parts })?;
+    if case.number != expected {
+        return Err(no("CASE-1", format!("案件编号应为 {expected}（由平台按编号规则分配，不可自定）")));
+    }
+    if v(view.case(&case.number))?.is_some() {
+        return Err(no("CASE-1", format!("案件编号 {} 已被使用，编号不得重复", case.number)));
+    }
+    Ok(())
+}
+
+/// The approvals a step of `action` recorded now would consume: those granted after the
+/// last step of the same action.
+pub fn pending_approvals<'a>(
+    steps: &[StepRecord],
+    approvals: &'a [ApprovalRecord],
+    action: &str,
+) -> Vec<&'a ApprovalRecord> {
+    let last = steps.iter().filter(|s| s.step.action == action).map(|s| s.seq).max().unwrap_or(-1);
+    approvals.iter().filter(|a| a.approval.action == action && a.seq > last).collect()
+}
+
+/// What the platform derives for a step: audio/video attached, approvals consumed, the
+/// number of officers taking part (each checked by [`check_step`]).
+pub fn derive_facts<V: CaseView>(
+    view: &V,
+    case: &CaseFile,
+    step: &Step,
+    steps: &[StepRecord],
+    approvals: &[ApprovalRecord],
+) -> Result<Facts, V::Error> {
+    let mut av = false;
+    for id in &step.evidence {
+        if let Some(e) = view.evidence(&case.number, id)? {
+            av |= e.is_av();
+        }
+    }
+    let mut roles = Vec::new();
+    for a in pending_approvals(steps, approvals, &step.action) {
+        for r in &a.roles {
+            if !roles.contains(r) {
+                roles.push(*r);
+            }
+        }
+    }
+    let mut flags = step.flags.clone();
+    if step.penalties.iter().any(|p| matches!(p, DecidedPenalty::Fine { .. })) {
+        flags.push("fine".into());
+    }
+    // CASE-4: the hearing right follows from the penalty the party is told of (APL Art. 63).
+    let thresholds = view.settings(&case.agency)?.hearing;
+    if !crate::penalty::hearing_right(case.party.kind, &step.penalties, &thresholds).is_empty() {
+        flags.push("hearing_right".into());
+    }
+    Ok(Facts {
+        av,
+        officers: step.officers.len() as u32,
+        records: step.records.clone(),
+        documents: step.documents.clone(),
+        approvals: roles,
+        review: step.review,
+        flags,
+        days: step.days,
+    })
+}
+
+fn fen_total(ps: &[DecidedPenalty]) -> i64 {
+    ps.iter()
+        .map(|p| match p {
+            DecidedPenalty::Fine { fen }
+            | DecidedPenalty::ConfiscateIllegalGains { fen }
+            | DecidedPenalty::ConfiscateProperty { fen } => *fen,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// Everything about a step that can be refused. Returns every violation found.
+pub fn check_step<V: CaseView>(number: &str, step: &Step, view: &V, now: Timestamp) -> Result<(), Refused<V::Error>> {
+    let case = v(view.case(number))?.ok_or_else(|| no("PROC-1", format!("案件 {number} 不存在")))?;
+    let def = v(view.definition(&case.procedure))?
+        .ok_or_else(|| no("PROC-1", format!("案件的程序定义 {} 不存在", case.procedure)))?;
+    let account = acting_account(view, &step.by, &case.agency)?;
+    let action = def
+        .action(&step.action)
+        .ok_or_else(|| no("PROC-1", format!("「{}」没有「{}」这一步骤", def.name, step.action)))?;
+    check_text("text", &step.text, 20_000, false)?;
+    if let Some(p) = &step.place {
+        check_text("place", p, 200, false)?;
+    }
+    for f in &step.flags {
+        if !def.flags.contains_key(f) {
+            return Err(no("PROC-1", format!("「{}」没有标记「{f}」", def.name)));
+        }
+    }
+    let steps = v(view.steps(number))?;
+    let approvals = v(view.approvals(number))?;
+    let mut out: Vec<Violation> = Vec::new();
+    let today = china_date(now);
+
+    // REC-5: the record's time is the server's; a claimed time may not be in the future.
+    if let Some(at) = step.occurred_at
+        && at > now + SignedDuration::from_mins(5)
+    {
+        out.push(
+            Violation::new("REC-5", "行为发生时间晚于平台当前时间：记录时间以平台时钟为准，不能预填").at("occurred_at"),
+        );
+    }
+    // REC-5: back-filling after the decision.
+    let decision = steps.iter().find(|s| def.action(&s.step.action).is_some_and(|a| a.decision));
+    let claims_before_decision =
+        decision.is_some_and(|d| step.occurred_at.is_some_and(|at| at < d.at) || step.late.is_some());
+    if claims_before_decision {
+        let d = decision.expect("checked");
+        let settings = v(view.settings(&case.agency))?;
+        let Some(late) = &step.late else {
+            return Err(no(
+                "REC-5",
+                format!(
+                    "本案已于 {} 作出决定（{}），不得补录决定前环节的记录",
+                    jiff::tz::offset(8).to_datetime(d.at).strftime("%Y-%m-%d %H:%M"),
+                    def.action_label(&d.step.action)
+                ),
+            ));
+        };
+        if !settings.late_entry_allowed {
+            return Err(no("REC-5", "本机关未允许迟录：决定作出后不得补录决定前环节的记录"));
+        }
+        check_text("late.reason", &late.reason, 500, true)?;
+        let approved =
+            pending_approvals(&steps, &approvals, &step.action).iter().any(|a| a.roles.contains(&Role::AgencyHead));
+        if !approved {
+            return Err(no("REC-5", format!("迟录「{}」须先经机关负责人批准", action.label)));
+        }
+        let state = state(&def, &case, &steps).map_err(Refused::Rule)?;
+        if !action.from.iter().any(|s| state.visited.contains(s)) {
+            return Err(no("REC-5", format!("本案从未经过「{}」可办理的环节，不能迟录", action.label)));
+        }
+        // A late entry documents an earlier act; it does not move the case.
+        check_people(view, &case, &def, step, &account, today, &mut out)?;
+        return finish(out);
+    }
+
+    // The procedure itself: stage, roles, preconditions, time, AV, records.
+    let facts = v(derive_facts(view, &case, step, &steps, &approvals))?;
+    let mut cmd = crate::procedure::Command::new(&step.action, &account.roles);
+    cmd.facts = facts;
+    let calendar = v(view.calendar())?;
+    let engine = Engine::new(&def, &calendar);
+    let hist = engine_history(&case, &steps);
+    if hist.is_empty() {
+        cmd.facts.flags.extend(case.flags.iter().cloned());
+    }
+    if let crate::procedure::Verdict::Refused { violations } = engine.check(&hist, &cmd, now) {
+        out.extend(violations);
+    }
+
+    check_people(view, &case, &def, step, &account, today, &mut out)?;
+
+    // REC-3/REC-4: evidence attached must be this case's.
+    for id in &step.evidence {
+        if v(view.evidence(&case.number, id))?.is_none() {
+            out.push(Violation::new("REC-4", format!("证据 {id} 不属于本案或尚未上传")).at("evidence"));
+        }
+    }
+
+    // CASE-3 / APL Art. 51: the penalties.
+    let notified: Option<&StepRecord> = steps
+        .iter()
+        .rev()
+        .find(|s| !s.step.penalties.is_empty() && !def.action(&s.step.action).is_some_and(|a| a.decision));
+    if action.decision && !step.penalties.is_empty() {
+        if def.kind == ProcedureKind::SimplePenalty
+            && let Err(e) = crate::penalty::simple_procedure_allows(case.party.kind, &step.penalties)
+        {
+            out.push(e);
+        }
+        if let Some(n) = notified {
+            let heavier_kind = step.penalties.iter().any(|p| {
+                std::mem::discriminant(p) != std::mem::discriminant(&DecidedPenalty::Warning)
+                    && !n.step.penalties.iter().any(|q| std::mem::discriminant(p) == std::mem::discriminant(q))
+            });
+            if fen_total(&step.penalties) > fen_total(&n.step.penalties) || heavier_kind {
+                out.push(Violation::new(
+                    "CASE-3",
+                    "决定的处罚重于事先告知的处罚：应重新告知当事人并听取陈述申辩（《行政处罚法》第四十五条不得因申辩加重处罚）",
+                ));
+            }
+        }
+    }
+    // CASE-4: the hearing's chair did not investigate.
+    if step.action == "hold_hearing" {
+        match &step.chair {
+            None => out.push(Violation::new("CASE-4", "须写明听证主持人（chair）").at("chair")),
+            Some(chair) => {
+                let investigated = steps.iter().any(|s| {
+                    s.step.officers.contains(chair)
+                        && def.action(&s.step.action).is_some_and(|a| a.from.iter().any(|f| f == "investigation"))
+                });
+                if investigated {
+                    out.push(
+                        Violation::new("CASE-4", format!("听证主持人 {chair} 参与了本案调查，应由非本案调查人员主持"))
+                            .at("chair"),
+                    );
+                }
+            }
+        }
+    }
+    finish(out)
+}
+
+fn finish<E>(mut out: Vec<Violation>) -> Result<(), Refused<E>> {
+    match out.len() {
+        0 => Ok(()),
+        1 => Err(Refused::Rule(out.remove(0))),
+        _ => Err(Refused::Many(out)),
+    }
+}
+
+/// STAFF-2, STAFF-4: every officer named is checked for the case's item today; the acting
+/// officer must be among them when the act needs officers.
+fn check_people<V: CaseView>(
+    view: &V,
+    case: &CaseFile,
+    def: &ProcedureDefinition,
+    step: &Step,
+    account: &Account,
+    today: jiff::civil::Date,
+    out: &mut Vec<Violation>,
+) -> Result<(), Refused<V::Error>> {
+    let action = def.action(&step.action).expect("checked by the caller");
+    let mut seen = BTreeSet::new();
+    for staff_no in &step.officers {
+        if !seen.insert(staff_no) {
+            out.push(Violation::new("STAFF-4", format!("执法人员 {staff_no} 重复列出，不能算作两人")).at("officers"));
+        }
+    }
+    if action.officers > 0 {
+        match &account.staff_no {
+            Some(me) if step.officers.contains(me) => {}
+            _ => out.push(
+                Violation::new("STAFF-4", "记录人须是参与本次执法的执法人员之一（officers 中应包含本人人员编号）")
+                    .at("officers"),
+            ),
+        }
+    }
+    let item = v(view.item_version(&case.item, case.item_version))?
+        .ok_or_else(|| no("ITEM-3", format!("事项 {} 第 {} 版不存在", case.item, case.item_version)))?;
+    // The item as in force today (a cancelled item stops the case's further acts).
+    let item_today = v(view.item_on(&case.item, today))?.unwrap_or(item);
+    let policy = view.policy();
+    for staff_no in seen {
+        let Some(officer) = v(view.officer(staff_no))? else {
+            out.push(Violation::new("STAFF-1", format!("执法人员 {staff_no} 未在人员库中登记")).at("officers"));
+            continue;
+        };
+        let Some(agency) = v(view.agency(&officer.agency))? else {
+            out.push(Violation::new("SUBJ-1", format!("{}所在机关未登记", officer.name)));
+            continue;
+        };
+        let certificates = v(view.certificates_of(staff_no))?;
+        let qualification = v(view.qualification(staff_no))?;
+        let e = may_act(&ActingCase {
+            officer: &officer,
+            qualification: &qualification,
+            certificates: &certificates,
+            agency: &agency,
+            item: &item_today,
+            today,
+            policy: &policy,
+        });
+        out.extend(e.refusals.into_iter().map(|r| r.at("officers")));
+    }
+    Ok(())
+}
+
+/// The engine's view of a case's history: its steps in order (late entries document
+/// earlier acts and do not move the case), the flags set at opening carried by the first.
+pub fn engine_history(case: &CaseFile, steps: &[StepRecord]) -> Vec<CaseEvent> {
+    let mut hist: Vec<CaseEvent> = steps.iter().filter(|s| s.step.late.is_none()).map(StepRecord::event).collect();
+    if let Some(first) = hist.first_mut() {
+        first.facts.flags.extend(case.flags.iter().cloned());
+    }
+    hist
+}
+
+/// The case's position (stage, flags) under its definition.
+pub fn state(def: &ProcedureDefinition, case: &CaseFile, steps: &[StepRecord]) -> Result<CaseState, Violation> {
+    Engine::new(def, &Calendar::default()).state(&engine_history(case, steps))
+}
+
+/// An approval: by an agency head of the case's agency, for an action of the definition.
+pub fn check_approval<V: CaseView>(number: &str, a: &Approval, view: &V) -> Result<(), Refused<V::Error>> {
+    let case = v(view.case(number))?.ok_or_else(|| no("PROC-1", format!("案件 {number} 不存在")))?;
+    let def = v(view.definition(&case.procedure))?
+        .ok_or_else(|| no("PROC-1", format!("案件的程序定义 {} 不存在", case.procedure)))?;
+    let account = acting_account(view, &a.by, &case.agency)?;
+    if !account.has(Role::AgencyHead) {
+        return Err(no("SEC-2", "只有机关负责人可以批准"));
+    }
+    if def.action(&a.action).is_none() {
+        return Err(no("PROC-1", format!("「{}」没有「{}」这一步骤", def.name, a.action)));
+    }
+    check_text("note", &a.note, 2000, false)?;
+    Ok(())
+}
+
+/// Evidence: of an open case, with its REC-4 metadata, not stored twice.
+pub fn check_evidence<V: CaseView>(e: &Evidence, view: &V, now: Timestamp) -> Result<(), Refused<V::Error>> {
+    let case = v(view.case(&e.case))?.ok_or_else(|| no("PROC-1", format!("案件 {} 不存在", e.case)))?;
+    acting_account(view, &e.by, &case.agency)?;
+    check_text("place", &e.place, 200, true).map_err(|v| Violation::new("REC-4", v.message).at("place"))?;
+    check_text("proves", &e.proves, 500, true).map_err(|v| Violation::new("REC-4", v.message).at("proves"))?;
+    check_text("collector", &e.collector, 40, true).map_err(|v| Violation::new("REC-4", v.message).at("collector"))?;
+    if v(view.officer(&e.collector))?.is_none() {
+        return Err(no("REC-4", format!("采集人 {} 未在人员库中登记", e.collector)));
+    }
+    if e.captured_at > now + SignedDuration::from_mins(5) {
+        return Err(no("REC-4", "采集时间晚于平台当前时间"));
+    }
+    if v(view.evidence(&e.case, &e.sha256))?.is_some() {
+        return Err(no(
+            "REC-2",
+            format!("同一文件（SHA-256 {}…）已作为本案证据保存", &e.sha256[..12.min(e.sha256.len())]),
+        ));
+    }
+    Ok(())
+}
+
+/// REC-6: deletion only once the retention class allows.
+pub fn check_evidence_deletion<V: CaseView>(
+    case: &str,
+    sha256: &str,
+    stored_at: Timestamp,
+    view: &V,
+    now: Timestamp,
+) -> Result<(), Refused<V::Error>> {
+    let e = v(view.evidence(case, sha256))?.ok_or_else(|| no("REC-6", format!("证据 {sha256} 不存在")))?;
+    match e.retention.deletable_from(stored_at) {
+        None => Err(no("REC-6", "该音像资料按规定永久保存，不得删除")),
+        Some(from) if now < from => Err(no(
+            "REC-6",
+            format!(
+                "保存期限（{}）未满，{} 之前不得删除",
+                e.retention.label(),
+                jiff::tz::offset(8).to_datetime(from).strftime("%Y-%m-%d")
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn six_month_retention_ends_six_calendar_months_later() {
+        let at: Timestamp = "2026-03-31T02:00:00Z".parse().unwrap();
+        let from = Retention::SixMonths.deletable_from(at).unwrap();
+        assert_eq!(china_date(from).to_string(), "2026-09-30");
+        assert_eq!(Retention::Permanent.deletable_from(at), None);
+    }
+
+    #[test]
+    fn scope_leaves_out_the_sequence() {
+        let rule = CaseNumberRule::default();
+        let region = crate::codes::RegionCode::parse("130123").unwrap();
+        let now: Timestamp = "2026-05-01T02:00:00Z".parse().unwrap();
+        let p = number_parts(&region, ItemKind::Penalty, now, 7);
+        assert_eq!(rule.format(&p).unwrap(), "13012320260100007");
+        let s1 = number_scope(&rule, &p).unwrap();
+        let s2 = number_scope(&rule, &number_parts(&region, ItemKind::Inspection, now, 7)).unwrap();
+        assert_ne!(s1, s2);
+    }
+
+    #[test]
+    fn party_id_numbers_are_verified() {
+        let mut p = Party {
+            kind: PartyKind::Organisation,
+            name: "正定县某某食品有限公司".into(),
+            id_number: Some("91130123MA0CXXXX1X".into()),
+            legal_rep: None,
+            address: None,
+            phone: None,
+        };
+        assert_eq!(p.validate().unwrap_err().rule, "SEC-5");
+        p.id_number = None;
+        p.validate().unwrap();
+    }
+}
