@@ -234,7 +234,7 @@ impl Evidence {
 
 /// Per-agency case settings.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSettings {
     /// REC-5: whether a record for an earlier step may be entered after the decision,
     /// marked late with reason and approval.
@@ -243,12 +243,6 @@ pub struct CaseSettings {
     /// CASE-4: large-fine thresholds for the hearing right.
     #[serde(default)]
     pub hearing: HearingThresholds,
-}
-
-impl Default for CaseSettings {
-    fn default() -> Self {
-        CaseSettings { late_entry_allowed: false, hearing: HearingThresholds::default() }
-    }
 }
 
 /// A recorded step with what the platform derived when it was written.
@@ -318,7 +312,7 @@ fn no<E>(rule: &'static str, msg: impl Into<String>) -> Refused<E> {
 
 /// CASE-1: a case number's parts.
 pub fn number_parts(region: &crate::codes::RegionCode, kind: ItemKind, now: Timestamp, seq: u64) -> CaseNumberParts {
-    CaseNumberParts { region: region.clone(), year: china_date(now).year(), kind, org: '2', seq }
+    CaseNumberParts { region: *region, year: china_date(now).year(), kind, org: '2', seq }
 }
 
 /// The scope a sequence counts in: the number with the sequence left out (the region, year

@@ -89,13 +89,14 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
     match event {
         Event::CaseOpened { case } => {
             let at = recorded_at(c, seq)?;
-            let view = TxView::new(c);
-            let def = view.definition(&case.procedure)?.ok_or_else(|| corrupt("definition missing"))?;
-            let item = view.item_version(&case.item, case.item_version)?.ok_or_else(|| corrupt("item missing"))?;
-            let agency = view.agency(&case.agency)?.ok_or_else(|| corrupt("agency missing"))?;
-            let rule = view.number_rule()?;
-            let scope = number_scope(&rule, &number_parts(&agency.region, item.kind, at, 0)).map_err(corrupt)?;
-            drop(view);
+            let (def, scope) = {
+                let view = TxView::new(c);
+                let def = view.definition(&case.procedure)?.ok_or_else(|| corrupt("definition missing"))?;
+                let item = view.item_version(&case.item, case.item_version)?.ok_or_else(|| corrupt("item missing"))?;
+                let agency = view.agency(&case.agency)?.ok_or_else(|| corrupt("agency missing"))?;
+                let rule = view.number_rule()?;
+                (def, number_scope(&rule, &number_parts(&agency.region, item.kind, at, 0)).map_err(corrupt)?)
+            };
             let n = c.query_opt("SELECT n FROM case_numbers WHERE scope = $1", &[scope.as_str().into()])?;
             match n {
                 Some(r) => c.execute(
@@ -123,14 +124,16 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         }
         Event::CaseStepRecorded { case, step } => {
             let at = recorded_at(c, seq)?;
-            let view = TxView::new(c);
-            let file = view.case(case)?.ok_or_else(|| corrupt(format!("case {case} missing")))?;
-            let def = view.definition(&file.procedure)?.ok_or_else(|| corrupt("definition missing"))?;
-            let mut steps = view.steps(case)?;
-            let approvals = view.approvals(case)?;
-            let facts = derive_facts(&view, &file, step, &steps, &approvals)?;
-            let roles = view.account(&step.by)?.map(|a| a.roles).unwrap_or_default();
-            drop(view);
+            let (file, def, mut steps, facts, roles) = {
+                let view = TxView::new(c);
+                let file = view.case(case)?.ok_or_else(|| corrupt(format!("case {case} missing")))?;
+                let def = view.definition(&file.procedure)?.ok_or_else(|| corrupt("definition missing"))?;
+                let steps = view.steps(case)?;
+                let approvals = view.approvals(case)?;
+                let facts = derive_facts(&view, &file, step, &steps, &approvals)?;
+                let roles = view.account(&step.by)?.map(|a| a.roles).unwrap_or_default();
+                (file, def, steps, facts, roles)
+            };
             let record = StepRecord { seq, at, roles, step: step.clone(), facts };
             c.execute(
                 "INSERT INTO case_steps (seq, case_no, action, doc) VALUES ($1, $2, $3, $4)",

@@ -363,7 +363,7 @@ impl Store {
     pub fn append(&self, actor: &Actor, event: Event) -> Result<Record, AppendError> {
         match self.append_batch(actor, vec![event]) {
             Ok(mut v) => Ok(v.remove(0)),
-            Err(AppendError::RefusedMany(mut v)) => Err(AppendError::Refused(v.remove(0).1)),
+            Err(AppendError::RefusedMany(mut v)) if v.len() == 1 => Err(AppendError::Refused(v.remove(0).1)),
             Err(e) => Err(e),
         }
     }

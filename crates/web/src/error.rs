@@ -11,6 +11,8 @@ use zhifa_store::{AppendError, StoreError};
 pub enum ApiError {
     /// A DOMAIN rule refused the request (422).
     Rule(Violation),
+    /// Several rules refused one record (a case step): all of them (422).
+    Rules(Vec<Violation>),
     /// Several rules refused (an import): every bad row (422).
     Rows(Vec<serde_json::Value>),
     /// The request itself is malformed (400).
@@ -43,11 +45,25 @@ struct ErrorBody<'a> {
     field: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     rows: Option<&'a [serde_json::Value]>,
+    /// Every rule that refused, when there are several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    violations: Option<&'a [Violation]>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let violations = match &self {
+            ApiError::Rules(v) => Some(v.as_slice()),
+            _ => None,
+        };
         let (status, rule, message, field, rows) = match &self {
+            ApiError::Rules(v) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                v[0].rule,
+                v.iter().map(|v| format!("{}：{}", v.rule, v.message)).collect::<Vec<_>>().join("；"),
+                v[0].field.as_deref(),
+                None,
+            ),
             ApiError::Rule(v) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, v.rule, v.message.clone(), v.field.as_deref(), None)
             }
@@ -76,7 +92,8 @@ impl IntoResponse for ApiError {
             }
         };
         let mut resp =
-            (status, axum::Json(Body { error: ErrorBody { rule, message: &message, field, rows } })).into_response();
+            (status, axum::Json(Body { error: ErrorBody { rule, message: &message, field, rows, violations } }))
+                .into_response();
         if status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert("www-authenticate", axum::http::HeaderValue::from_static("Bearer"));
         }

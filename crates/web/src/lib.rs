@@ -4,6 +4,7 @@
 
 mod api;
 pub mod auth;
+mod cases;
 pub mod error;
 mod extract;
 pub mod log;
@@ -58,7 +59,7 @@ impl AppState {
 
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
-    let (api_router, doc, routes) = api::routes(state.clone()).finish();
+    let (api_router, doc, routes) = cases::register(api::routes(state.clone())).finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)

@@ -1,0 +1,590 @@
+//! `/api/v1/cases`: opening a case (CASE-1), recording its steps (REC-1) through the case
+//! engine, heads' approvals, the running time limits (CASE-2), the procedure definitions
+//! (PROC-1) and the case settings. The rules live in `zhifa_domain::case` and run inside
+//! the store's write transaction; handlers only translate.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::Method;
+use jiff::Timestamp;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use zhifa_domain::Violation;
+use zhifa_domain::case::{
+    Approval, ApprovalRecord, CaseFile, CaseSettings, LateEntry, Party, StepRecord, number_parts, number_scope,
+};
+use zhifa_domain::codes::CreditCode;
+use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::penalty::{CaseNumberParts, CaseNumberRule, DecidedPenalty};
+use zhifa_domain::procedure::{ActionOption, Engine, LimitStatus, ProcedureDefinition, ReviewOutcome};
+use zhifa_store::{AppendError, CaseFilter, CaseRow, EvidenceRow, Page, Record, Store};
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{JsonBody, QueryMap, bad, blocking};
+use crate::openapi::{Access, Api, Op, schema};
+
+/// Who handles cases.
+const HANDLERS: &[Role] = &[Role::Officer, Role::AgencyHead];
+/// Who takes steps (reviewers record their opinions as steps).
+const ACTORS: &[Role] = &[Role::Officer, Role::LegalReviewer, Role::AgencyHead];
+/// Who may read cases: the agency's staff, and supervisors across agencies.
+const READERS: &[Role] = &[Role::Officer, Role::LegalReviewer, Role::AgencyHead, Role::Supervisor];
+
+pub fn register(api: Api) -> Api {
+    use Method as M;
+    let public = Access::Public;
+    api.add(
+        M::GET,
+        "/api/v1/procedures",
+        Op::new("程序", "程序定义列表（PROC-1）", public).returns(schema::<Vec<ProcedureSummary>>),
+        list_procedures,
+    )
+    .add(
+        M::GET,
+        "/api/v1/procedures/{code}",
+        Op::new("程序", "程序定义（最新版本；?version= 指定版本）", public)
+            .query(&[("version", "版本号")])
+            .returns(schema::<ProcedureDefinition>),
+        get_procedure,
+    )
+    .add(
+        M::POST,
+        "/api/v1/cases",
+        Op::new("案件", "登记案件：平台按编号规则分配案件编号（CASE-1）", Access::Roles(HANDLERS))
+            .body(schema::<OpenInput>)
+            .returns(schema::<Record>),
+        open_case,
+    )
+    .add(
+        M::GET,
+        "/api/v1/cases",
+        Op::new("案件", "案件列表（本机关；执法监督人员可看全部）", Access::Roles(READERS))
+            .query(&[
+                ("agency", "机关代码"),
+                ("open", "仅未办结 true/false"),
+                ("party", "当事人证件号码"),
+                ("mine", "仅本人参与 true"),
+                ("offset", "跳过条数"),
+                ("limit", "每页条数"),
+            ])
+            .returns(schema::<Page<CaseRow>>),
+        list_cases,
+    )
+    .add(
+        M::GET,
+        "/api/v1/cases/{number}",
+        Op::new(
+            "案件",
+            "案件全貌：记录时间线、下一步可办事项及不可办的原因、期限（每次调阅均留痕，REC-7）",
+            Access::Roles(READERS),
+        )
+        .query(&[("reason", "调阅事由（执法监督人员必填）")])
+        .returns(schema::<CaseDetail>),
+        get_case,
+    )
+    .add(
+        M::POST,
+        "/api/v1/cases/{number}/steps",
+        Op::new(
+            "案件",
+            "记录一个办案环节（REC-1）；不符合程序、人员、音像、时限要求的被拒绝并说明规则",
+            Access::Roles(ACTORS),
+        )
+        .body(schema::<StepInput>)
+        .returns(schema::<Record>),
+        record_step,
+    )
+    .add(
+        M::POST,
+        "/api/v1/cases/{number}/approvals",
+        Op::new("案件", "机关负责人批准某一环节（或其迟录，REC-5）", Access::Roles(&[Role::AgencyHead]))
+            .body(schema::<ApprovalInput>)
+            .returns(schema::<Record>),
+        approve,
+    )
+    .add(
+        M::GET,
+        "/api/v1/deadlines",
+        Op::new(
+            "案件",
+            "全部未办结案件的在途期限（CASE-2、CAL-1）：到期日、工作日或自然日、是否暂定、是否中止、是否逾期",
+            Access::Roles(READERS),
+        )
+        .query(&[("agency", "机关代码"), ("overdue", "仅逾期 true")])
+        .returns(schema::<Vec<CaseDeadline>>),
+        deadlines,
+    )
+    .add(
+        M::GET,
+        "/api/v1/agencies/{code}/case-settings",
+        Op::new("案件", "机关的办案设置（迟录、听证较大数额标准）", Access::Roles(READERS))
+            .returns(schema::<CaseSettings>),
+        get_case_settings,
+    )
+    .add(
+        M::PUT,
+        "/api/v1/agencies/{code}/case-settings",
+        Op::new("案件", "设置机关的办案设置", Access::Roles(&[Role::Supervisor, Role::SystemAdmin]))
+            .body(schema::<CaseSettings>)
+            .returns(schema::<Record>),
+        set_case_settings,
+    )
+    .add(
+        M::GET,
+        "/api/v1/settings/case-number-rule",
+        Op::new("案件", "案件编号规则（CASE-1）", Access::Roles(READERS)).returns(schema::<CaseNumberRule>),
+        get_number_rule,
+    )
+    .add(
+        M::PUT,
+        "/api/v1/settings/case-number-rule",
+        Op::new("案件", "设置全省统一的案件编号规则（CASE-1）", Access::Roles(&[Role::SystemAdmin]))
+            .body(schema::<CaseNumberRule>)
+            .returns(schema::<Record>),
+        set_number_rule,
+    )
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct ProcedureSummary {
+    pub code: String,
+    pub version: u32,
+    pub name: String,
+    pub kind: String,
+    pub description: String,
+}
+
+async fn list_procedures(State(s): State<AppState>) -> Json<Vec<ProcedureSummary>> {
+    Json(
+        s.store
+            .definitions()
+            .iter()
+            .map(|d| ProcedureSummary {
+                code: d.code.clone(),
+                version: d.version,
+                name: d.name.clone(),
+                kind: d.kind.as_str().into(),
+                description: d.description.clone(),
+            })
+            .collect(),
+    )
+}
+
+async fn get_procedure(
+    State(s): State<AppState>,
+    Path(code): Path<String>,
+    q: QueryMap,
+) -> ApiResult<Json<ProcedureDefinition>> {
+    let version = q.i64("version")?;
+    s.store
+        .definitions()
+        .iter()
+        .filter(|d| d.code == code && version.is_none_or(|v| i64::from(d.version) == v))
+        .max_by_key(|d| d.version)
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("程序定义 {code} ")))
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenInput {
+    /// The power item code (ITEM-1).
+    pub item: String,
+    /// A procedure code (e.g. `simple_penalty` for a penalty item); default the item's.
+    #[serde(default)]
+    pub procedure: Option<String>,
+    pub party: Party,
+    /// 案由.
+    pub summary: String,
+    #[serde(default)]
+    pub flags: Vec<String>,
+}
+
+fn account(c: &Caller) -> ApiResult<&Account> {
+    c.0.as_ref().ok_or(ApiError::Unauthenticated)
+}
+
+fn agency_of(a: &Account) -> ApiResult<CreditCode> {
+    a.agency.clone().ok_or_else(|| ApiError::Forbidden(format!("账号 {} 不属于任何执法机关，不能办理案件", a.login)))
+}
+
+/// Refusals of a case record: every violation, not only the first.
+fn refused(e: AppendError) -> ApiError {
+    match e {
+        AppendError::RefusedMany(v) if v.len() > 1 => ApiError::Rules(v.into_iter().map(|(_, v)| v).collect()),
+        e => e.into(),
+    }
+}
+
+async fn open_case(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(input): JsonBody<OpenInput>,
+) -> ApiResult<Json<Record>> {
+    let me = account(&c)?.clone();
+    let agency_code = agency_of(&me)?;
+    let store = s.store.clone();
+    let actor = c.actor();
+    blocking(move || {
+        let agency = store.agency(agency_code.as_str())?.ok_or_else(|| ApiError::NotFound("所在机关".into()))?;
+        let now = store.now();
+        let today = zhifa_domain::procedure::china_date(now);
+        let Some(item) = store.item_on(&input.item, today)? else {
+            if store.item_versions(&input.item)?.is_empty() {
+                return Err(ApiError::NotFound(format!("事项 {} ", input.item)));
+            }
+            return Err(ApiError::Rule(Violation::new("ITEM-3", format!("事项 {} 在 {today} 不在清单内", input.item))));
+        };
+        let def = match &input.procedure {
+            Some(code) => store
+                .definitions()
+                .iter()
+                .filter(|d| &d.code == code)
+                .max_by_key(|d| d.version)
+                .cloned()
+                .ok_or_else(|| bad("procedure", format!("没有程序定义「{code}」")))?,
+            None => store.definition_for(&agency.code, item.procedure)?,
+        };
+        // CASE-1: the next number in the scope; a concurrent opening that took it makes
+        // the check refuse, and we take the next one.
+        for _ in 0..8 {
+            let rule = store.case_number_rule()?;
+            let parts = number_parts(&agency.region, item.kind, store.now(), 0);
+            let scope = number_scope(&rule, &parts)?;
+            let seq = store.cases_numbered(&scope)? + 1;
+            let number = rule.format(&CaseNumberParts { seq, ..parts })?;
+            let case = CaseFile {
+                number,
+                agency: agency.code.clone(),
+                item: item.code.clone(),
+                item_version: item.version,
+                procedure: def.id(),
+                party: input.party.clone(),
+                summary: input.summary.clone(),
+                opened_by: me.login.clone(),
+                flags: input.flags.clone(),
+            };
+            match store.append(&actor, Event::CaseOpened { case }) {
+                Ok(r) => return Ok(Json(r)),
+                Err(AppendError::Refused(v)) if v.rule == "CASE-1" && v.message.contains("编号") => continue,
+                Err(e) => return Err(refused(e)),
+            }
+        }
+        Err(ApiError::Conflict("CASE-1", "同时登记的案件过多，请重试".into()))
+    })
+    .await
+}
+
+/// May this account read this case? Its own agency (or the agency it acts for), or a
+/// supervisor.
+fn may_read(store: &Store, a: &Account, case: &CaseFile) -> ApiResult<()> {
+    if a.has(Role::Supervisor) {
+        return Ok(());
+    }
+    if let Some(own) = &a.agency {
+        if own == &case.agency {
+            return Ok(());
+        }
+        if store.agency(own.as_str())?.is_some_and(|ag| ag.acts_in_name_of() == &case.agency) {
+            return Ok(());
+        }
+    }
+    Err(ApiError::Forbidden("本案不属于您所在的机关，无权查看（SEC-2）".into()))
+}
+
+async fn list_cases(State(s): State<AppState>, c: Caller, q: QueryMap) -> ApiResult<Json<Page<CaseRow>>> {
+    let me = account(&c)?.clone();
+    let mut f = CaseFilter { open: q.bool("open")?, party_id: q.str("party"), ..Default::default() };
+    f.agency = match (me.has(Role::Supervisor), q.str("agency")) {
+        (true, a) => a,
+        (false, Some(a)) if Some(a.as_str()) != me.agency.as_ref().map(|c| c.as_str()) => {
+            return Err(ApiError::Forbidden("只能查看本机关的案件（SEC-2）".into()));
+        }
+        (false, _) => Some(agency_of(&me)?.as_str().to_string()),
+    };
+    if q.bool("mine")? == Some(true) {
+        f.officer = me.staff_no.clone();
+    }
+    let p = q.paging()?;
+    let store = s.store.clone();
+    blocking(move || Ok(Json(store.cases(&f, p)?))).await
+}
+
+/// A step as shown: the record, its label, and how long after the act it was recorded.
+#[derive(Serialize, JsonSchema)]
+pub struct StepView {
+    #[serde(flatten)]
+    pub record: StepRecord,
+    pub label: String,
+    /// Seconds between the act (as the officer states it) and the record (REC-5).
+    pub gap_seconds: Option<i64>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct CaseDetail {
+    pub case: CaseFile,
+    pub procedure_name: String,
+    pub stage: String,
+    pub stage_label: String,
+    pub terminal: bool,
+    pub steps: Vec<StepView>,
+    pub approvals: Vec<ApprovalRecord>,
+    pub evidence: Vec<EvidenceRow>,
+    /// For the caller's roles: what can be done now, and why the rest cannot.
+    pub next_actions: Vec<ActionOption>,
+    pub deadlines: Vec<LimitStatus>,
+}
+
+fn load_detail(store: &Store, number: &str, roles: &[Role]) -> ApiResult<CaseDetail> {
+    let case = store.case(number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
+    let def = zhifa_domain::procedure::find(store.definitions(), &case.procedure)
+        .ok_or_else(|| ApiError::Internal(format!("definition {} missing", case.procedure)))?;
+    let steps = store.case_steps(number)?;
+    let calendar = store.calendar()?;
+    let engine = Engine::new(def, &calendar);
+    let history = zhifa_domain::case::engine_history(&case, &steps);
+    let now = store.now();
+    let state = engine.state(&history).map_err(|v| ApiError::Internal(v.message))?;
+    Ok(CaseDetail {
+        procedure_name: def.name.clone(),
+        stage_label: def.stage_label(&state.stage).to_string(),
+        stage: state.stage.clone(),
+        terminal: state.terminal,
+        next_actions: engine.next_actions(&history, roles, now),
+        deadlines: engine.deadlines(&history, now),
+        steps: steps
+            .into_iter()
+            .map(|r| StepView {
+                label: def.action_label(&r.step.action).to_string(),
+                gap_seconds: r.step.occurred_at.map(|t| (r.at - t).get_seconds()),
+                record: r,
+            })
+            .collect(),
+        approvals: store.case_approvals(number)?,
+        evidence: store.case_evidence(number)?,
+        case,
+    })
+}
+
+async fn get_case(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    q: QueryMap,
+) -> ApiResult<Json<CaseDetail>> {
+    let me = account(&c)?.clone();
+    let reason = match q.str("reason").filter(|r| r.trim().chars().count() >= 2) {
+        Some(r) => r,
+        None if me.has(Role::Supervisor) && me.agency.is_none() => {
+            return Err(ApiError::BadRequest(
+                Violation::new("REC-7", "调阅案件须说明事由（参数 reason）").at("reason"),
+            ));
+        }
+        None => "办理本案".to_string(),
+    };
+    let store = s.store.clone();
+    let actor = c.actor();
+    blocking(move || {
+        let detail = load_detail(&store, &number, &me.roles)?;
+        may_read(&store, &me, &detail.case)?;
+        // REC-7: the view is recorded before the record is shown.
+        let opened = store.case_row(&number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
+        let first = store.records(Some(&format!("case/{number}")), -1, 1)?;
+        let seq = first.first().map_or(0, |r| r.seq);
+        store.append(
+            &actor,
+            Event::RecordViewed { seq, of: format!("case/{}", opened.number), what: "案件全貌".into(), reason },
+        )?;
+        Ok(Json(detail))
+    })
+    .await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepInput {
+    pub action: String,
+    #[serde(default)]
+    pub officers: Vec<String>,
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub occurred_at: Option<Timestamp>,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub records: Vec<String>,
+    #[serde(default)]
+    pub documents: Vec<String>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub penalties: Vec<DecidedPenalty>,
+    #[serde(default)]
+    pub review: Option<ReviewOutcome>,
+    #[serde(default)]
+    pub flags: Vec<String>,
+    #[serde(default)]
+    pub days: Option<u32>,
+    #[serde(default)]
+    pub chair: Option<String>,
+    #[serde(default)]
+    pub late: Option<LateEntry>,
+}
+
+async fn record_step(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    JsonBody(i): JsonBody<StepInput>,
+) -> ApiResult<Json<Record>> {
+    let me = account(&c)?.clone();
+    let step = zhifa_domain::case::Step {
+        action: i.action,
+        by: me.login.clone(),
+        officers: i.officers,
+        text: i.text,
+        occurred_at: i.occurred_at,
+        place: i.place,
+        records: i.records,
+        documents: i.documents,
+        evidence: i.evidence,
+        penalties: i.penalties,
+        review: i.review,
+        flags: i.flags,
+        days: i.days,
+        chair: i.chair,
+        late: i.late,
+    };
+    let store = s.store.clone();
+    let actor = c.actor();
+    blocking(move || {
+        if store.case(&number)?.is_none() {
+            return Err(ApiError::NotFound(format!("案件 {number} ")));
+        }
+        store.append(&actor, Event::CaseStepRecorded { case: number, step }).map(Json).map_err(refused)
+    })
+    .await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalInput {
+    pub action: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+async fn approve(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    JsonBody(i): JsonBody<ApprovalInput>,
+) -> ApiResult<Json<Record>> {
+    let me = account(&c)?.clone();
+    let store = s.store.clone();
+    let actor = c.actor();
+    blocking(move || {
+        if store.case(&number)?.is_none() {
+            return Err(ApiError::NotFound(format!("案件 {number} ")));
+        }
+        let approval = Approval { action: i.action, by: me.login, note: i.note };
+        store.append(&actor, Event::CaseApproved { case: number, approval }).map(Json).map_err(refused)
+    })
+    .await
+}
+
+/// A running time limit of an open case.
+#[derive(Serialize, JsonSchema)]
+pub struct CaseDeadline {
+    pub case: String,
+    pub agency: String,
+    pub party_name: String,
+    pub stage: String,
+    #[serde(flatten)]
+    pub limit: LimitStatus,
+}
+
+async fn deadlines(State(s): State<AppState>, c: Caller, q: QueryMap) -> ApiResult<Json<Vec<CaseDeadline>>> {
+    let me = account(&c)?.clone();
+    let agency = match (me.has(Role::Supervisor), q.str("agency")) {
+        (true, a) => a,
+        (false, _) => Some(agency_of(&me)?.as_str().to_string()),
+    };
+    let only_overdue = q.bool("overdue")? == Some(true);
+    let store = s.store.clone();
+    blocking(move || {
+        let calendar = store.calendar()?;
+        let now = store.now();
+        let mut out = Vec::new();
+        let mut offset = 0;
+        loop {
+            let f = CaseFilter { agency: agency.clone(), open: Some(true), ..Default::default() };
+            let page = store.cases(&f, zhifa_store::Paging { offset, limit: 500 })?;
+            for row in &page.items {
+                let Some(case) = store.case(&row.number)? else { continue };
+                let Some(def) = zhifa_domain::procedure::find(store.definitions(), &case.procedure) else { continue };
+                let steps = store.case_steps(&row.number)?;
+                let history = zhifa_domain::case::engine_history(&case, &steps);
+                for limit in Engine::new(def, &calendar).deadlines(&history, now) {
+                    if only_overdue && !limit.overdue {
+                        continue;
+                    }
+                    out.push(CaseDeadline {
+                        case: row.number.clone(),
+                        agency: row.agency.clone(),
+                        party_name: row.party_name.clone(),
+                        stage: def.stage_label(&row.stage).to_string(),
+                        limit,
+                    });
+                }
+            }
+            offset += page.items.len() as i64;
+            if page.items.is_empty() || offset >= page.total {
+                break;
+            }
+        }
+        out.sort_by(|a, b| a.limit.due.cmp(&b.limit.due).then_with(|| a.case.cmp(&b.case)));
+        Ok(Json(out))
+    })
+    .await
+}
+
+async fn get_case_settings(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<CaseSettings>> {
+    let store = s.store.clone();
+    blocking(move || {
+        store.agency(&code)?.ok_or_else(|| ApiError::NotFound(format!("执法主体 {code} ")))?;
+        Ok(Json(store.case_settings(&code)?))
+    })
+    .await
+}
+
+async fn set_case_settings(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(code): Path<String>,
+    JsonBody(settings): JsonBody<CaseSettings>,
+) -> ApiResult<Json<Record>> {
+    let agency = CreditCode::parse(&code).map_err(|e| bad("code", e.to_string()))?;
+    let store = s.store.clone();
+    let actor = c.actor();
+    blocking(move || Ok(Json(store.append(&actor, Event::CaseSettingsSet { agency, settings })?))).await
+}
+
+async fn get_number_rule(State(s): State<AppState>) -> ApiResult<Json<CaseNumberRule>> {
+    let store = s.store.clone();
+    blocking(move || Ok(Json(store.case_number_rule()?))).await
+}
+
+async fn set_number_rule(
+    State(s): State<AppState>,
+    c: Caller,
+    JsonBody(rule): JsonBody<CaseNumberRule>,
+) -> ApiResult<Json<Record>> {
+    let store = s.store.clone();
+    let actor = c.actor();
+    blocking(move || Ok(Json(store.append(&actor, Event::CaseNumberRuleSet { rule })?))).await
+}
