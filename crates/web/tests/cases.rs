@@ -508,3 +508,87 @@ fn bad_case_input_is_refused_and_changes_nothing() {
         refused(&app, before, &step(&app, &n, &c.a1, json!({"action": "teleport"})), "PROC-1");
     }
 }
+
+#[test]
+fn the_simple_procedure_only_within_apl_art_51_caps() {
+    for app in apps() {
+        let c = county(&app);
+        set_now(&app, "2026-03-02T01:00:00Z");
+        let n = open(&app, &c.a1, "SCJG-CF-001", Some("simple_penalty"));
+        let video = av(&app, &n, 5);
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.a1,
+                json!({"action": "present_certificate", "officers": ["A1", "A3"], "records": ["site_record"], "evidence": [video]}),
+            ),
+        );
+        // CASE-3: no on-the-spot decision before the party is told of their rights.
+        let decide = |fen: i64| {
+            json!({"action": "decide_on_site", "officers": ["A1", "A3"], "documents": ["on_site_decision"],
+                   "penalties": [{"kind": "fine", "fen": fen}]})
+        };
+        let before = app.records();
+        refused(&app, before, &step(&app, &n, &c.a1, decide(200_000)), "CASE-3");
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "inform_rights"})));
+        // APL Art. 51: an organisation at most ¥3,000 on the spot.
+        let before = app.records();
+        let r = step(&app, &n, &c.a1, decide(300_001));
+        refused(&app, before, &r, "PROC-1");
+        assert!(r.body.to_string().contains("第五十一条"), "{:?}", r.body);
+        ok(&app, step(&app, &n, &c.a1, decide(300_000)));
+        assert_eq!(detail(&app, &n, &c.a1)["stage"], "report");
+    }
+}
+
+#[test]
+fn case4_the_hearing_is_chaired_by_someone_who_did_not_investigate_and_case8_transfer() {
+    for app in apps() {
+        let c = county(&app);
+        set_now(&app, "2026-03-02T01:00:00Z");
+        let n = open(&app, &c.a1, "SCJG-CF-001", None);
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
+        ok(&app, step(&app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
+        let video = av(&app, &n, 6);
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.a1,
+                json!({"action": "inquire", "officers": ["A1", "A3"], "records": ["inquiry_record"], "evidence": [video]}),
+            ),
+        );
+        // A large fine gives the hearing right (APL Art. 63).
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.a1,
+                json!({"action": "notify", "documents": ["penalty_notice"], "records": ["investigation_report"],
+                       "penalties": [{"kind": "fine", "fen": 6_000_000}]}),
+            ),
+        );
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "request_hearing", "records": ["hearing_request"]})));
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "notify_hearing", "documents": ["hearing_notice"]})));
+        set_now(&app, "2026-03-16T02:00:00Z");
+        let hearing = |chair: &str| json!({"action": "hold_hearing", "records": ["hearing_transcript"], "evidence": [video], "chair": chair});
+        let before = app.records();
+        refused(&app, before, &step(&app, &n, &c.a1, hearing("A3")), "CASE-4");
+        ok(&app, step(&app, &n, &c.a1, hearing("H1")));
+        // CASE-8: a suspected crime goes to the judicial organs, and the case is closed.
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.head,
+                json!({"action": "transfer_crime", "documents": ["transfer_letter"], "text": "涉嫌生产、销售不符合安全标准的食品罪"}),
+            ),
+        );
+        assert_eq!(detail(&app, &n, &c.a1)["stage"], "closing");
+    }
+}
