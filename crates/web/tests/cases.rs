@@ -592,3 +592,51 @@ fn case4_the_hearing_is_chaired_by_someone_who_did_not_investigate_and_case8_tra
         assert_eq!(detail(&app, &n, &c.a1)["stage"], "closing");
     }
 }
+
+#[test]
+fn rev2_a_decision_that_needs_review_is_refused_without_a_passed_review() {
+    for app in apps() {
+        let c = county(&app);
+        set_now(&app, "2026-03-02T01:00:00Z");
+        let n = open(&app, &c.a1, "SCJG-CF-001", None);
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.head,
+                json!({"action": "file", "records": ["filing_approval"], "flags": ["review_required"]}),
+            ),
+        );
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.a1,
+                json!({"action": "notify", "documents": ["penalty_notice"], "records": ["investigation_report"],
+                       "penalties": [{"kind": "warning"}]}),
+            ),
+        );
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "waive_rights", "records": ["waiver"]})));
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "submit_decision"})));
+        let before = app.records();
+        let decide = json!({"action": "decide", "documents": ["penalty_decision"], "penalties": [{"kind": "warning"}]});
+        refused(&app, before, &step(&app, &n, &c.head, decide.clone()), "REV-2");
+        // Back for review; the reviewer's opinion passes; the decision is then allowed.
+        ok(&app, step(&app, &n, &c.head, json!({"action": "return_investigation"})));
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "submit_review"})));
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.reviewer,
+                json!({"action": "review_opinion", "records": ["review_opinion"], "review": "passed"}),
+            ),
+        );
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "submit_decision"})));
+        ok(&app, step(&app, &n, &c.head, decide));
+    }
+}
