@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect};
 use maud::{Markup, html};
 use zhifa_domain::codes::RegionCode;
-use zhifa_domain::registry::{Agency, CertStanding, Certificate, Domain};
+use zhifa_domain::registry::{Agency, CertStanding, CertState, Certificate, Domain};
 use zhifa_store::{AgencyFilter, ItemFilter, OfficerFilter, OfficerRecord, Paging};
 
 use super::{PageError, PageResult, base_url, date, page, pager, paging, region_name};
@@ -321,7 +321,11 @@ pub(super) async fn certificate(
     let st = cert.standing(s.today(), &s.policy);
     let url = certificate_url(&base_url(&s, &headers), &cert.number);
     let (verdict_class, verdict, detail) = if st.state.usable() {
-        ("verdict ok", "有效".to_string(), st.state.label().to_string())
+        let detail = match st.state {
+            CertState::Valid => "持证人可在证件所列执法类别和区域内从事行政执法活动".to_string(),
+            other => other.label().to_string(),
+        };
+        ("verdict ok", "有效".to_string(), detail)
     } else {
         ("verdict bad", format!("无效（{}）", st.state.label()), "持此证件者目前不得从事行政执法活动".to_string())
     };

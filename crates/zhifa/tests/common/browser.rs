@@ -68,7 +68,7 @@ pub struct Browser {
 #[derive(Debug, Clone)]
 pub struct Element(String);
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4d07e6a4d2e2";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Browser {
     /// Starts chromedriver and a headless Chromium session. Panics (the test fails) if
@@ -160,6 +160,21 @@ impl Browser {
 
     pub fn current_url(&self) -> String {
         self.call("GET", &self.s("/url"), None).as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits (up to 10 s) until the current URL ends with `suffix`, e.g. after a click that
+    /// submits a form; returns the URL.
+    pub fn wait_for_url(&self, suffix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let url = self.current_url();
+            let loaded = self.execute("return document.readyState") == "complete";
+            if url.ends_with(suffix) && loaded {
+                return url;
+            }
+            assert!(Instant::now() < deadline, "still at {url}, expected …{suffix}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     pub fn title(&self) -> String {
