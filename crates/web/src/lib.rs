@@ -7,9 +7,11 @@ pub mod auth;
 mod cases;
 pub mod error;
 mod extract;
+pub mod html;
 pub mod log;
 mod metrics;
 pub mod openapi;
+pub mod public;
 pub mod session;
 
 pub use api::import_tables;
@@ -32,6 +34,9 @@ pub struct AppState {
     pub log: Arc<log::LogConfig>,
     pub passwords: Arc<zhifa_domain::security::PasswordPolicy>,
     pub sessions: Arc<zhifa_domain::security::SessionPolicy>,
+    /// The platform's absolute base URL (`https://zhifa.example.gov.cn`), for links that
+    /// leave the page, like the certificate QR codes (PUB-3); `None`: the request's host.
+    pub public_url: Option<Arc<str>>,
     /// The tree size each witness last cosigned (C2SP tlog-witness `old`).
     witness_sizes: Arc<Mutex<HashMap<String, u64>>>,
     metrics: Arc<metrics::Metrics>,
@@ -45,9 +50,16 @@ impl AppState {
             log: Arc::new(log),
             passwords: Arc::default(),
             sessions: Arc::default(),
+            public_url: None,
             witness_sizes: Arc::default(),
             metrics: Arc::new(metrics::Metrics::new()),
         }
+    }
+
+    /// Sets the absolute base URL the platform is reached at.
+    pub fn with_public_url(mut self, url: impl Into<String>) -> AppState {
+        self.public_url = Some(url.into().trim_end_matches('/').into());
+        self
     }
 
     /// Today in China Standard Time (UTC+8, no daylight saving), by the platform clock.
@@ -59,10 +71,11 @@ impl AppState {
 
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
-    let (api_router, doc, routes) = cases::register(api::routes(state.clone())).finish();
+    let (api_router, doc, routes) = public::api(cases::register(api::routes(state.clone()))).finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)
+        .merge(public::router())
         .route("/api/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
         // C2SP tlog-tiles and tlog-checkpoint, public (LOG-2, LOG-3).
         .route("/log/checkpoint", get(log::checkpoint))

@@ -55,6 +55,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        #[command(flatten)]
+        public: PublicArgs,
     },
     /// Seed a demo county (once; re-running reuses it) and serve it.
     Demo {
@@ -63,6 +65,8 @@ enum Command {
         /// Seed only; do not serve.
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        public: PublicArgs,
     },
     /// Import registries from XLSX workbooks or CSV files (a directory imports every CSV in
     /// it). A file with any bad row is refused whole; every bad row is listed.
@@ -101,6 +105,14 @@ enum Command {
         #[command(subcommand)]
         command: logcmd::LogCommand,
     },
+}
+
+#[derive(Args, Clone)]
+struct PublicArgs {
+    /// The absolute URL the platform is reached at, e.g. https://zhifa.example.gov.cn
+    /// (certificate QR codes encode it, PUB-3). Default: the listening address.
+    #[arg(long, env = "ZHIFA_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -168,12 +180,12 @@ fn cli_actor() -> Actor {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, public } => {
             let store = open(&cli.store)?;
             let log = logcmd::config(&cli.log, &cli.store.data_dir)?;
-            serve(store, log, &listen, None)
+            serve(store, log, &listen, public.public_url, None)
         }
-        Command::Demo { listen, no_serve } => {
+        Command::Demo { listen, no_serve, public } => {
             let store = open(&cli.store)?;
             let log = logcmd::config(&cli.log, &cli.store.data_dir)?;
             let access = demo::seed(&store, &cli.store.data_dir)?;
@@ -186,7 +198,7 @@ fn run(cli: Cli) -> Result<()> {
                 print!("演示数据已就绪。\n{banner}");
                 return Ok(());
             }
-            serve(store, log, &listen, Some(banner))
+            serve(store, log, &listen, public.public_url, Some(banner))
         }
         Command::Log { command } => logcmd::run(command, &cli.store, &cli.log),
         Command::Import { files } => {
@@ -327,20 +339,28 @@ fn read_tables(paths: &[PathBuf]) -> Result<Vec<zhifa_sheets::Table>> {
     Ok(tables)
 }
 
-fn serve(store: Store, log: zhifa_web::log::LogConfig, listen: &str, banner: Option<String>) -> Result<()> {
+fn serve(
+    store: Store,
+    log: zhifa_web::log::LogConfig,
+    listen: &str,
+    public_url: Option<String>,
+    banner: Option<String>,
+) -> Result<()> {
     zhifa_web::log::check_not_rewound(&store, &log)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("无法监听 {listen}: {e}"))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
         println!("Zhifa 已启动（{}）: http://{addr}/", store.backend_name());
+        println!("  公示平台: {}/public", public_url.trim_end_matches('/'));
         println!("  API 文档: http://{addr}/api/openapi.json");
         println!("  执法主体: http://{addr}/api/v1/agencies");
         if let Some(b) = banner {
             print!("{b}");
         }
         println!("  可验证日志: http://{addr}/log/checkpoint  公钥: {}", log.signer.verifier().vkey());
-        let state = zhifa_web::AppState::new(store, log);
+        let state = zhifa_web::AppState::new(store, log).with_public_url(public_url);
         zhifa_web::serve(state, listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })
