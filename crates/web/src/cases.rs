@@ -225,57 +225,58 @@ async fn open_case(
     JsonBody(input): JsonBody<OpenInput>,
 ) -> ApiResult<Json<Record>> {
     let me = account(&c)?.clone();
-    let agency_code = agency_of(&me)?;
     let store = s.store.clone();
-    let actor = c.actor();
-    blocking(move || {
-        let agency = store.agency(agency_code.as_str())?.ok_or_else(|| ApiError::NotFound("所在机关".into()))?;
-        let now = store.now();
-        let today = zhifa_domain::procedure::china_date(now);
-        let Some(item) = store.item_on(&input.item, today)? else {
-            if store.item_versions(&input.item)?.is_empty() {
-                return Err(ApiError::NotFound(format!("事项 {} ", input.item)));
-            }
-            return Err(ApiError::Rule(Violation::new("ITEM-3", format!("事项 {} 在 {today} 不在清单内", input.item))));
-        };
-        let def = match &input.procedure {
-            Some(code) => store
-                .definitions()
-                .iter()
-                .filter(|d| &d.code == code)
-                .max_by_key(|d| d.version)
-                .cloned()
-                .ok_or_else(|| bad("procedure", format!("没有程序定义「{code}」")))?,
-            None => store.definition_for(&agency.code, item.procedure)?,
-        };
-        // CASE-1: the next number in the scope; a concurrent opening that took it makes
-        // the check refuse, and we take the next one.
-        for _ in 0..8 {
-            let rule = store.case_number_rule()?;
-            let parts = number_parts(&agency.region, item.kind, store.now(), 0);
-            let scope = number_scope(&rule, &parts)?;
-            let seq = store.cases_numbered(&scope)? + 1;
-            let number = rule.format(&CaseNumberParts { seq, ..parts })?;
-            let case = CaseFile {
-                number,
-                agency: agency.code.clone(),
-                item: item.code.clone(),
-                item_version: item.version,
-                procedure: def.id(),
-                party: input.party.clone(),
-                summary: input.summary.clone(),
-                opened_by: me.login.clone(),
-                flags: input.flags.clone(),
-            };
-            match store.append(&actor, Event::CaseOpened { case }) {
-                Ok(r) => return Ok(Json(r)),
-                Err(AppendError::Refused(v)) if v.rule == "CASE-1" && v.message.contains("编号") => continue,
-                Err(e) => return Err(refused(e)),
-            }
+    blocking(move || open(&store, &me, input).map(Json)).await
+}
+
+/// Opens a case for `me` (the JSON API and the staff screens).
+pub(crate) fn open(store: &Store, me: &Account, input: OpenInput) -> ApiResult<Record> {
+    let agency_code = agency_of(me)?;
+    let actor = zhifa_store::Actor(format!("account:{}", me.login));
+    let agency = store.agency(agency_code.as_str())?.ok_or_else(|| ApiError::NotFound("所在机关".into()))?;
+    let today = zhifa_domain::procedure::china_date(store.now());
+    let Some(item) = store.item_on(&input.item, today)? else {
+        if store.item_versions(&input.item)?.is_empty() {
+            return Err(ApiError::NotFound(format!("事项 {} ", input.item)));
         }
-        Err(ApiError::Conflict("CASE-1", "同时登记的案件过多，请重试".into()))
-    })
-    .await
+        return Err(ApiError::Rule(Violation::new("ITEM-3", format!("事项 {} 在 {today} 不在清单内", input.item))));
+    };
+    let def = match &input.procedure {
+        Some(code) => store
+            .definitions()
+            .iter()
+            .filter(|d| &d.code == code)
+            .max_by_key(|d| d.version)
+            .cloned()
+            .ok_or_else(|| bad("procedure", format!("没有程序定义「{code}」")))?,
+        None => store.definition_for(&agency.code, item.procedure)?,
+    };
+    // CASE-1: the next number in the scope; a concurrent opening that took it makes the
+    // check refuse, and we take the next one.
+    for _ in 0..8 {
+        let rule = store.case_number_rule()?;
+        let parts = number_parts(&agency.region, item.kind, store.now(), 0);
+        let scope = number_scope(&rule, &parts)?;
+        let seq = store.cases_numbered(&scope)? + 1;
+        let number = rule.format(&CaseNumberParts { seq, ..parts })?;
+        let case = CaseFile {
+            number,
+            agency: agency.code.clone(),
+            item: item.code.clone(),
+            item_version: item.version,
+            procedure: def.id(),
+            party: input.party.clone(),
+            summary: input.summary.clone(),
+            opened_by: me.login.clone(),
+            flags: input.flags.clone(),
+        };
+        match store.append(&actor, Event::CaseOpened { case }) {
+            Ok(r) => return Ok(r),
+            Err(AppendError::Refused(v)) if v.rule == "CASE-1" && v.message.contains("编号") => continue,
+            Err(e) => return Err(refused(e)),
+        }
+    }
+    Err(ApiError::Conflict("CASE-1", "同时登记的案件过多，请重试".into()))
 }
 
 /// May this account read this case? Its own agency (or the agency it acts for), or a
@@ -297,20 +298,33 @@ fn may_read(store: &Store, a: &Account, case: &CaseFile) -> ApiResult<()> {
 
 async fn list_cases(State(s): State<AppState>, c: Caller, q: QueryMap) -> ApiResult<Json<Page<CaseRow>>> {
     let me = account(&c)?.clone();
-    let mut f = CaseFilter { open: q.bool("open")?, party_id: q.str("party"), ..Default::default() };
-    f.agency = match (me.has(Role::Supervisor), q.str("agency")) {
-        (true, a) => a,
-        (false, Some(a)) if Some(a.as_str()) != me.agency.as_ref().map(|c| c.as_str()) => {
-            return Err(ApiError::Forbidden("只能查看本机关的案件（SEC-2）".into()));
-        }
-        (false, _) => Some(agency_of(&me)?.as_str().to_string()),
-    };
-    if q.bool("mine")? == Some(true) {
-        f.officer = me.staff_no.clone();
-    }
+    let f =
+        CaseFilter { open: q.bool("open")?, party_id: q.str("party"), agency: q.str("agency"), ..Default::default() };
+    let mine = q.bool("mine")? == Some(true);
     let p = q.paging()?;
     let store = s.store.clone();
-    blocking(move || Ok(Json(store.cases(&f, p)?))).await
+    blocking(move || list(&store, &me, f, mine, p).map(Json)).await
+}
+
+/// The cases `me` may list: own agency's (supervisors: any); `mine`: those `me` took part in.
+pub(crate) fn list(
+    store: &Store,
+    me: &Account,
+    mut f: CaseFilter,
+    mine: bool,
+    p: zhifa_store::Paging,
+) -> ApiResult<Page<CaseRow>> {
+    if !me.has(Role::Supervisor) {
+        let own = agency_of(me)?.as_str().to_string();
+        if f.agency.as_ref().is_some_and(|a| a != &own) {
+            return Err(ApiError::Forbidden("只能查看本机关的案件（SEC-2）".into()));
+        }
+        f.agency = Some(own);
+    }
+    if mine {
+        f.officer = me.staff_no.clone();
+    }
+    Ok(store.cases(&f, p)?)
 }
 
 /// A step as shown: the record, its label, and how long after the act it was recorded.
@@ -376,7 +390,15 @@ async fn get_case(
     q: QueryMap,
 ) -> ApiResult<Json<CaseDetail>> {
     let me = account(&c)?.clone();
-    let reason = match q.str("reason").filter(|r| r.trim().chars().count() >= 2) {
+    let reason = q.str("reason");
+    let store = s.store.clone();
+    blocking(move || view(&store, &me, &number, reason).map(Json)).await
+}
+
+/// A case's full view for `me`; the view is recorded first (REC-7). Staff of the case's
+/// agency view it to work on it; others (supervisors) must say why.
+pub(crate) fn view(store: &Store, me: &Account, number: &str, reason: Option<String>) -> ApiResult<CaseDetail> {
+    let reason = match reason.filter(|r| r.trim().chars().count() >= 2) {
         Some(r) => r,
         None if me.has(Role::Supervisor) && me.agency.is_none() => {
             return Err(ApiError::BadRequest(
@@ -385,22 +407,13 @@ async fn get_case(
         }
         None => "办理本案".to_string(),
     };
-    let store = s.store.clone();
-    let actor = c.actor();
-    blocking(move || {
-        let detail = load_detail(&store, &number, &me.roles)?;
-        may_read(&store, &me, &detail.case)?;
-        // REC-7: the view is recorded before the record is shown.
-        let opened = store.case_row(&number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
-        let first = store.records(Some(&format!("case/{number}")), -1, 1)?;
-        let seq = first.first().map_or(0, |r| r.seq);
-        store.append(
-            &actor,
-            Event::RecordViewed { seq, of: format!("case/{}", opened.number), what: "案件全貌".into(), reason },
-        )?;
-        Ok(Json(detail))
-    })
-    .await
+    let detail = load_detail(store, number, &me.roles)?;
+    may_read(store, me, &detail.case)?;
+    let subject = format!("case/{number}");
+    let seq = store.records(Some(&subject), -1, 1)?.first().map_or(0, |r| r.seq);
+    let actor = zhifa_store::Actor(format!("account:{}", me.login));
+    store.append(&actor, Event::RecordViewed { seq, of: subject, what: "案件全貌".into(), reason })?;
+    Ok(detail)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -442,6 +455,12 @@ async fn record_step(
     JsonBody(i): JsonBody<StepInput>,
 ) -> ApiResult<Json<Record>> {
     let me = account(&c)?.clone();
+    let store = s.store.clone();
+    blocking(move || record(&store, &me, &number, i).map(Json)).await
+}
+
+/// Records a step of a case by `me` through the case engine.
+pub(crate) fn record(store: &Store, me: &Account, number: &str, i: StepInput) -> ApiResult<Record> {
     let step = zhifa_domain::case::Step {
         action: i.action,
         by: me.login.clone(),
@@ -459,15 +478,11 @@ async fn record_step(
         chair: i.chair,
         late: i.late,
     };
-    let store = s.store.clone();
-    let actor = c.actor();
-    blocking(move || {
-        if store.case(&number)?.is_none() {
-            return Err(ApiError::NotFound(format!("案件 {number} ")));
-        }
-        store.append(&actor, Event::CaseStepRecorded { case: number, step }).map(Json).map_err(refused)
-    })
-    .await
+    if store.case(number)?.is_none() {
+        return Err(ApiError::NotFound(format!("案件 {number} ")));
+    }
+    let actor = zhifa_store::Actor(format!("account:{}", me.login));
+    store.append(&actor, Event::CaseStepRecorded { case: number.to_string(), step }).map_err(refused)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -486,15 +501,17 @@ async fn approve(
 ) -> ApiResult<Json<Record>> {
     let me = account(&c)?.clone();
     let store = s.store.clone();
-    let actor = c.actor();
-    blocking(move || {
-        if store.case(&number)?.is_none() {
-            return Err(ApiError::NotFound(format!("案件 {number} ")));
-        }
-        let approval = Approval { action: i.action, by: me.login, note: i.note };
-        store.append(&actor, Event::CaseApproved { case: number, approval }).map(Json).map_err(refused)
-    })
-    .await
+    blocking(move || approve_as(&store, &me, &number, i).map(Json)).await
+}
+
+/// An agency head's approval of the next act of a kind.
+pub(crate) fn approve_as(store: &Store, me: &Account, number: &str, i: ApprovalInput) -> ApiResult<Record> {
+    if store.case(number)?.is_none() {
+        return Err(ApiError::NotFound(format!("案件 {number} ")));
+    }
+    let actor = zhifa_store::Actor(format!("account:{}", me.login));
+    let approval = Approval { action: i.action, by: me.login.clone(), note: i.note };
+    store.append(&actor, Event::CaseApproved { case: number.to_string(), approval }).map_err(refused)
 }
 
 /// A running time limit of an open case.
@@ -510,47 +527,56 @@ pub struct CaseDeadline {
 
 async fn deadlines(State(s): State<AppState>, c: Caller, q: QueryMap) -> ApiResult<Json<Vec<CaseDeadline>>> {
     let me = account(&c)?.clone();
-    let agency = match (me.has(Role::Supervisor), q.str("agency")) {
-        (true, a) => a,
-        (false, _) => Some(agency_of(&me)?.as_str().to_string()),
-    };
+    let agency = q.str("agency");
     let only_overdue = q.bool("overdue")? == Some(true);
     let store = s.store.clone();
-    blocking(move || {
-        let calendar = store.calendar()?;
-        let now = store.now();
-        let mut out = Vec::new();
-        let mut offset = 0;
-        loop {
-            let f = CaseFilter { agency: agency.clone(), open: Some(true), ..Default::default() };
-            let page = store.cases(&f, zhifa_store::Paging { offset, limit: 500 })?;
-            for row in &page.items {
-                let Some(case) = store.case(&row.number)? else { continue };
-                let Some(def) = zhifa_domain::procedure::find(store.definitions(), &case.procedure) else { continue };
-                let steps = store.case_steps(&row.number)?;
-                let history = zhifa_domain::case::engine_history(&case, &steps);
-                for limit in Engine::new(def, &calendar).deadlines(&history, now) {
-                    if only_overdue && !limit.overdue {
-                        continue;
-                    }
-                    out.push(CaseDeadline {
-                        case: row.number.clone(),
-                        agency: row.agency.clone(),
-                        party_name: row.party_name.clone(),
-                        stage: def.stage_label(&row.stage).to_string(),
-                        limit,
-                    });
+    blocking(move || running_limits(&store, &me, agency, only_overdue).map(Json)).await
+}
+
+/// Every running time limit of the open cases `me` may see (own agency; supervisors: all,
+/// or `agency`), soonest first.
+pub(crate) fn running_limits(
+    store: &Store,
+    me: &Account,
+    agency: Option<String>,
+    only_overdue: bool,
+) -> ApiResult<Vec<CaseDeadline>> {
+    let agency = match (me.has(Role::Supervisor), agency) {
+        (true, a) => a,
+        (false, _) => Some(agency_of(me)?.as_str().to_string()),
+    };
+    let calendar = store.calendar()?;
+    let now = store.now();
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let f = CaseFilter { agency: agency.clone(), open: Some(true), ..Default::default() };
+        let page = store.cases(&f, zhifa_store::Paging { offset, limit: 500 })?;
+        for row in &page.items {
+            let Some(case) = store.case(&row.number)? else { continue };
+            let Some(def) = zhifa_domain::procedure::find(store.definitions(), &case.procedure) else { continue };
+            let steps = store.case_steps(&row.number)?;
+            let history = zhifa_domain::case::engine_history(&case, &steps);
+            for limit in Engine::new(def, &calendar).deadlines(&history, now) {
+                if only_overdue && !limit.overdue {
+                    continue;
                 }
-            }
-            offset += page.items.len() as i64;
-            if page.items.is_empty() || offset >= page.total {
-                break;
+                out.push(CaseDeadline {
+                    case: row.number.clone(),
+                    agency: row.agency.clone(),
+                    party_name: row.party_name.clone(),
+                    stage: def.stage_label(&row.stage).to_string(),
+                    limit,
+                });
             }
         }
-        out.sort_by(|a, b| a.limit.due.cmp(&b.limit.due).then_with(|| a.case.cmp(&b.case)));
-        Ok(Json(out))
-    })
-    .await
+        offset += page.items.len() as i64;
+        if page.items.is_empty() || offset >= page.total {
+            break;
+        }
+    }
+    out.sort_by(|a, b| a.limit.due.cmp(&b.limit.due).then_with(|| a.case.cmp(&b.case)));
+    Ok(out)
 }
 
 async fn get_case_settings(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<CaseSettings>> {
