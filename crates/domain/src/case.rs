@@ -39,6 +39,7 @@ use crate::procedure::{
     CaseEvent, CaseState, DefinitionId, Engine, Facts, ProcedureDefinition, ReviewOutcome, china_date,
 };
 use crate::registry::{Certificate, Qualification, QualificationPolicy};
+use crate::review::{ChecklistItem, Draft, Finding, Opinion, ReviewCatalogue};
 use crate::violation::{Violation, check_text};
 
 /// The party (当事人).
@@ -156,6 +157,18 @@ pub struct Step {
     pub chair: Option<String>,
     #[serde(default)]
     pub late: Option<LateEntry>,
+    /// REV-5: on `submit_review`, the draft decision and the responsibility statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<Draft>,
+    /// On `assign_reviewer`: the reviewer's staff number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    /// REV-3: on a review opinion, a finding on every checklist item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// REV-4: on a review opinion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opinion: Option<Opinion>,
 }
 
 /// An agency head's approval of the next `action` of a case (or of a late entry of it).
@@ -297,6 +310,12 @@ pub trait CaseView: RegistryView {
     fn number_rule(&self) -> Result<CaseNumberRule, Self::Error>;
     /// How many cases have been numbered in the scope (see [`number_scope`]).
     fn numbered(&self, scope: &str) -> Result<u64, Self::Error>;
+    /// REV-1: the agency's review catalogue in force on `date`.
+    fn catalogue(&self, agency: &CreditCode, date: jiff::civil::Date) -> Result<Option<ReviewCatalogue>, Self::Error>;
+    /// REV-1: the province requires review of every general-procedure penalty.
+    fn every_general_penalty(&self) -> Result<bool, Self::Error>;
+    /// How many times the person has been assigned a review (REV-5: first-time reviewers).
+    fn review_assignments(&self, staff_no: &str) -> Result<u64, Self::Error>;
     fn policy(&self) -> QualificationPolicy {
         QualificationPolicy::default()
     }
@@ -439,7 +458,11 @@ pub fn derive_facts<V: CaseView>(
         records: step.records.clone(),
         documents: step.documents.clone(),
         approvals: roles,
-        review: step.review,
+        review: match step.action.as_str() {
+            "review_approve" | "overrule_review" => Some(ReviewOutcome::Passed),
+            "review_return" | "uphold_review" => Some(ReviewOutcome::NotPassed),
+            _ => step.review,
+        },
         flags,
         days: step.days,
     })
@@ -569,6 +592,8 @@ pub fn check_step<V: CaseView>(number: &str, step: &Step, view: &V, now: Timesta
             }
         }
     }
+    check_review(view, &case, &def, step, &account, &steps, now, &mut out)?;
+
     // CASE-4: the hearing's chair did not investigate.
     if step.action == "hold_hearing" {
         match &step.chair {
@@ -588,6 +613,149 @@ pub fn check_step<V: CaseView>(number: &str, step: &Step, view: &V, now: Timesta
         }
     }
     finish(out)
+}
+
+/// Staff numbers of everyone who took part in an investigative act of the case.
+fn investigators(def: &ProcedureDefinition, steps: &[StepRecord]) -> BTreeSet<String> {
+    steps
+        .iter()
+        .filter(|s| def.action(&s.step.action).is_some_and(|a| a.from.iter().any(|f| f == "investigation")))
+        .flat_map(|s| s.step.officers.iter().cloned())
+        .collect()
+}
+
+/// REV-1..6 on the steps of the review, and the decision gate (REV-2).
+#[allow(clippy::too_many_arguments)]
+fn check_review<V: CaseView>(
+    view: &V,
+    case: &CaseFile,
+    def: &ProcedureDefinition,
+    step: &Step,
+    account: &Account,
+    steps: &[StepRecord],
+    now: Timestamp,
+    out: &mut Vec<Violation>,
+) -> Result<(), Refused<V::Error>> {
+    let rounds = crate::review::rounds(steps);
+    let current = rounds.last();
+    let me = account.staff_no.as_deref().unwrap_or_default();
+    match step.action.as_str() {
+        "submit_review" => match &step.draft {
+            None => {
+                out.push(Violation::new("REV-5", "提交法制审核须附拟作出的决定草案和承办人员的责任声明").at("draft"))
+            }
+            Some(d) => {
+                if let Err(v) = d.validate() {
+                    out.push(v);
+                }
+            }
+        },
+        "assign_reviewer" => {
+            let Some(r) = &step.reviewer else {
+                out.push(Violation::new("REV-5", "须指定法制审核人员（reviewer）").at("reviewer"));
+                return Ok(());
+            };
+            if current.is_some_and(|c| c.reviewer.is_some() && c.opinion.is_none()) {
+                out.push(Violation::new("REV-5", "本轮审核已指定审核人员"));
+            }
+            if !v(view.is_reviewer(&case.agency, r))? {
+                out.push(Violation::new("STAFF-5", format!("{r} 不是本机关在任的法制审核人员")).at("reviewer"));
+            }
+            if investigators(def, steps).contains(r) {
+                out.push(
+                    Violation::new("REV-5", format!("{r} 参与了本案调查，不得审核本案（办审分离）")).at("reviewer"),
+                );
+            }
+            let qualified = v(view.officer(r))?.is_some_and(|o| o.legal_qualification);
+            if !qualified && v(view.review_assignments(r))? == 0 {
+                out.push(Violation::new("STAFF-5", format!("{r} 初次从事法制审核，须取得法律职业资格")).at("reviewer"));
+            }
+        }
+        "review_approve" | "review_return" => {
+            if current.and_then(|c| c.reviewer.as_deref()) != Some(me) {
+                out.push(Violation::new("REV-5", "只有本轮指定的法制审核人员可以出具审核意见"));
+            }
+            let covered: BTreeSet<ChecklistItem> = step.findings.iter().map(|f| f.item).collect();
+            let missing: Vec<&str> =
+                ChecklistItem::ALL.iter().filter(|i| !covered.contains(i)).map(|i| i.label()).collect();
+            if !missing.is_empty() {
+                out.push(
+                    Violation::new("REV-3", format!("以下审核事项未记录审核结论：{}", missing.join("、")))
+                        .at("findings"),
+                );
+            }
+            match (step.action.as_str(), step.opinion) {
+                (_, None) => out.push(Violation::new("REV-4", "须选择审核意见（opinion）").at("opinion")),
+                ("review_approve", Some(o)) if o != Opinion::Approve => out.push(
+                    Violation::new("REV-4", format!("「{}」的意见应退回承办机构，而不是审核通过", o.label()))
+                        .at("opinion"),
+                ),
+                ("review_return", Some(Opinion::Approve)) => {
+                    out.push(Violation::new("REV-4", "同意的意见应选择「法制审核通过」").at("opinion"))
+                }
+                ("review_return", Some(_)) if step.text.trim().is_empty() => {
+                    out.push(Violation::new("REV-4", "退回须写明理由和修改意见").at("text"))
+                }
+                _ => {}
+            }
+            if step.action == "review_approve" && step.findings.iter().any(|f| !f.ok) {
+                out.push(Violation::new("REV-4", "审核事项中有不通过的结论，不能出具同意的意见").at("findings"));
+            }
+        }
+        _ => {}
+    }
+    // REV-2: the gate on the decision.
+    let Some(action) = def.action(&step.action) else { return Ok(()) };
+    if !action.decision || def.kind != ProcedureKind::GeneralPenalty {
+        return Ok(());
+    }
+    let item = v(view.item_version(&case.item, case.item_version))?
+        .ok_or_else(|| no("ITEM-3", format!("事项 {} 第 {} 版不存在", case.item, case.item_version)))?;
+    let level = v(view.agency(&case.agency))?.map_or(crate::registry::Level::County, |a| a.level);
+    let catalogue = v(view.catalogue(&case.agency, china_date(now)))?;
+    let mut flags: Vec<String> = case.flags.clone();
+    flags.extend(step.flags.iter().cloned());
+    if let Some(d) = current.and_then(|c| c.draft()) {
+        flags.extend(d.flags.iter().cloned());
+    }
+    let hearing_held = steps.iter().any(|s| s.step.action == "hold_hearing");
+    let subject = crate::review::Subject {
+        item: &item,
+        level,
+        procedure: def.kind,
+        penalties: &step.penalties,
+        hearing_held,
+        flags: &flags,
+    };
+    let mut needed = crate::review::requires(catalogue.as_ref(), v(view.every_general_penalty())?, &subject);
+    if steps.iter().any(|s| s.facts.flags.iter().any(|f| f == "review_required")) {
+        needed.push(crate::review::Requirement {
+            rule: "FLAG".into(), label: "案件已标记须经法制审核".into()
+        });
+    }
+    if needed.is_empty() {
+        return Ok(());
+    }
+    let why = needed.iter().map(|r| r.label.as_str()).collect::<Vec<_>>().join("；");
+    match current {
+        Some(r) if r.approved() => {
+            if r.draft().is_none_or(|d| d.penalties != step.penalties) {
+                out.push(Violation::new(
+                    "REV-2",
+                    "决定内容与法制审核通过的草案不一致：修改草案后须重新提交法制审核".to_string(),
+                ));
+            }
+            if r.reviewer.as_deref() == Some(me) {
+                out.push(Violation::new("REV-5", "审核人员不得作出本案决定（审定分离）"));
+            }
+        }
+        Some(_) => out.push(Violation::new("REV-2", format!("本案须经法制审核（{why}），最近一轮审核未通过"))),
+        None => out.push(Violation::new("REV-2", format!("本案须经法制审核（{why}），尚未提交审核"))),
+    }
+    if !me.is_empty() && investigators(def, steps).contains(me) {
+        out.push(Violation::new("REV-5", "参与调查的人员不得作出本案决定（办定分离）"));
+    }
+    Ok(())
 }
 
 fn finish<E>(mut out: Vec<Violation>) -> Result<(), Refused<E>> {

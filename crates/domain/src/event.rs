@@ -232,7 +232,7 @@ pub enum Event {
     /// REC-1: one act of a case's procedure.
     CaseStepRecorded {
         case: String,
-        step: crate::case::Step,
+        step: Box<crate::case::Step>,
     },
     /// An agency head approves the next act of a case (or its late entry, REC-5).
     CaseApproved {
@@ -257,6 +257,14 @@ pub enum Event {
     /// CASE-1: the province's case-number rule.
     CaseNumberRuleSet {
         rule: crate::penalty::CaseNumberRule,
+    },
+    /// REV-1: a version of an agency's review catalogue.
+    ReviewCatalogueSet {
+        catalogue: crate::review::ReviewCatalogue,
+    },
+    /// REV-1: the province's switch "every general-procedure penalty is reviewed".
+    ReviewEveryGeneralPenaltySet {
+        on: bool,
     },
 }
 
@@ -292,6 +300,8 @@ impl Event {
             Event::EvidenceDeleted { .. } => "evidence_deleted",
             Event::CaseSettingsSet { .. } => "case_settings_set",
             Event::CaseNumberRuleSet { .. } => "case_number_rule_set",
+            Event::ReviewCatalogueSet { .. } => "review_catalogue_set",
+            Event::ReviewEveryGeneralPenaltySet { .. } => "review_every_general_penalty_set",
             Event::RecordViewed { .. } => "record_viewed",
             Event::LoginSucceeded { .. } => "login_succeeded",
             Event::LoginFailed { .. } => "login_failed",
@@ -333,6 +343,8 @@ impl Event {
             Event::EvidenceStored { evidence } => format!("case/{}", evidence.case),
             Event::CaseSettingsSet { agency, .. } => format!("agency/{agency}"),
             Event::CaseNumberRuleSet { .. } => "settings/case-number".into(),
+            Event::ReviewCatalogueSet { catalogue } => format!("agency/{}", catalogue.agency),
+            Event::ReviewEveryGeneralPenaltySet { .. } => "settings/review".into(),
             Event::RecordViewed { of, .. } => of.clone(),
             Event::LoginSucceeded { login }
             | Event::LoginFailed { login, .. }
@@ -630,6 +642,13 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             }
         }
         Event::CaseNumberRuleSet { rule } => rule.validate()?,
+        Event::ReviewCatalogueSet { catalogue } => {
+            if v(view.agency(&catalogue.agency))?.is_none() {
+                return Err(rule("SUBJ-1", "agency", format!("执法主体 {} 不存在", catalogue.agency)));
+            }
+            catalogue.validate()?;
+        }
+        Event::ReviewEveryGeneralPenaltySet { .. } => {}
         // Checked by `crate::case` with the case's records and the server clock.
         Event::CaseOpened { .. }
         | Event::CaseStepRecorded { .. }

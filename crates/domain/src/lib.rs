@@ -13,6 +13,7 @@ pub mod penalty;
 pub mod procedure;
 pub mod regions;
 pub mod registry;
+pub mod review;
 pub mod security;
 #[doc(hidden)]
 pub mod testing;

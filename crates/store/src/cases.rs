@@ -15,6 +15,7 @@ use zhifa_domain::item::{ItemVersion, ProcedureKind};
 use zhifa_domain::penalty::CaseNumberRule;
 use zhifa_domain::procedure::{self, DefinitionId, ProcedureDefinition};
 use zhifa_domain::registry::{Certificate, Qualification};
+use zhifa_domain::review::ReviewCatalogue;
 
 use crate::registry::{Page, Paging, TxView, calendar_in, get_item_on, officer_qualification};
 use crate::sql::{Conn, Value};
@@ -29,8 +30,16 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 }
 
 pub(crate) fn clear(c: &mut dyn Conn) -> Result<(), StoreError> {
-    for t in ["cases", "case_steps", "case_approvals", "evidence", "case_numbers", "case_settings", "platform_settings"]
-    {
+    for t in [
+        "cases",
+        "case_steps",
+        "case_approvals",
+        "evidence",
+        "case_numbers",
+        "case_settings",
+        "platform_settings",
+        "review_catalogues",
+    ] {
         c.execute(&format!("DELETE FROM {t}"), &[])?;
     }
     Ok(())
@@ -45,6 +54,7 @@ pub(crate) fn is_case_event(e: &Event) -> bool {
             | Event::CaseApproved { .. }
             | Event::EvidenceStored { .. }
             | Event::EvidenceDeleted { .. }
+            | Event::ReviewCatalogueSet { .. }
     )
 }
 
@@ -54,6 +64,25 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
         Event::CaseOpened { case } => case::check_open(case, &view, now),
         Event::CaseStepRecorded { case, step } => case::check_step(case, step, &view, now),
         Event::CaseApproved { case, approval } => case::check_approval(case, approval, &view),
+        Event::ReviewCatalogueSet { catalogue } => {
+            zhifa_domain::event::check(event, &view)?;
+            let latest = view
+                .conn()
+                .query_opt(
+                    "SELECT MAX(version) FROM review_catalogues WHERE agency = $1",
+                    &[catalogue.agency.as_str().into()],
+                )
+                .map_err(Refused::View)?
+                .and_then(|r| r.opt_int(0))
+                .unwrap_or(0);
+            if i64::from(catalogue.version) != latest + 1 {
+                return Err(Refused::Rule(zhifa_domain::Violation::new(
+                    "REV-1",
+                    format!("审核目录清单的新版本应为第 {} 版", latest + 1),
+                )));
+            }
+            Ok(())
+        }
         Event::EvidenceStored { evidence } => case::check_evidence(evidence, &view, now),
         Event::EvidenceDeleted { case, sha256, by, reason } => {
             zhifa_domain::violation::check_text("reason", reason, 500, true)?;
@@ -134,7 +163,7 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                 let roles = view.account(&step.by)?.map(|a| a.roles).unwrap_or_default();
                 (file, def, steps, facts, roles)
             };
-            let record = StepRecord { seq, at, roles, step: step.clone(), facts };
+            let record = StepRecord { seq, at, roles, step: (**step).clone(), facts };
             c.execute(
                 "INSERT INTO case_steps (seq, case_no, action, doc) VALUES ($1, $2, $3, $4)",
                 &[seq.into(), case.as_str().into(), step.action.as_str().into(), json(&record)],
@@ -179,6 +208,24 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
             c.execute(
                 "INSERT INTO case_settings (agency, doc) VALUES ($1, $2)",
                 &[agency.as_str().into(), json(settings)],
+            )?;
+        }
+        Event::ReviewCatalogueSet { catalogue } => {
+            c.execute(
+                "INSERT INTO review_catalogues (agency, version, effective_from, doc) VALUES ($1, $2, $3, $4)",
+                &[
+                    catalogue.agency.as_str().into(),
+                    i64::from(catalogue.version).into(),
+                    catalogue.effective_from.to_string().into(),
+                    json(catalogue),
+                ],
+            )?;
+        }
+        Event::ReviewEveryGeneralPenaltySet { on } => {
+            c.execute("DELETE FROM platform_settings WHERE key = 'review_every_general_penalty'", &[])?;
+            c.execute(
+                "INSERT INTO platform_settings (key, doc) VALUES ('review_every_general_penalty', $1)",
+                &[json(on)],
             )?;
         }
         Event::CaseNumberRuleSet { rule } => {
@@ -251,7 +298,43 @@ impl TxView<'_, '_> {
     }
 }
 
+fn catalogue_in(
+    c: &mut dyn Conn,
+    agency: &str,
+    date: jiff::civil::Date,
+) -> Result<Option<ReviewCatalogue>, StoreError> {
+    c.query_opt(
+        "SELECT doc FROM review_catalogues WHERE agency = $1 AND effective_from <= $2 ORDER BY version DESC LIMIT 1",
+        &[agency.into(), date.to_string().into()],
+    )?
+    .map(|r| r.json(0))
+    .transpose()
+}
+
+fn every_general_in(c: &mut dyn Conn) -> Result<bool, StoreError> {
+    Ok(c.query_opt("SELECT doc FROM platform_settings WHERE key = 'review_every_general_penalty'", &[])?
+        .map(|r| r.json(0))
+        .transpose()?
+        .unwrap_or(false))
+}
+
 impl CaseView for TxView<'_, '_> {
+    fn catalogue(&self, agency: &CreditCode, date: jiff::civil::Date) -> Result<Option<ReviewCatalogue>, StoreError> {
+        catalogue_in(*self.conn(), agency.as_str(), date)
+    }
+    fn every_general_penalty(&self) -> Result<bool, StoreError> {
+        every_general_in(*self.conn())
+    }
+    fn review_assignments(&self, staff_no: &str) -> Result<u64, StoreError> {
+        let pattern = format!("%\"reviewer\":\"{staff_no}\"%");
+        Ok(self
+            .conn()
+            .query_opt(
+                "SELECT COUNT(*) FROM case_steps WHERE action = 'assign_reviewer' AND doc LIKE $1",
+                &[pattern.into()],
+            )?
+            .map_or(0, |r| r.int(0) as u64))
+    }
     fn case(&self, number: &str) -> Result<Option<CaseFile>, StoreError> {
         case_in(*self.conn(), number)
     }
@@ -436,6 +519,28 @@ impl Store {
 
     pub fn case_settings(&self, agency: &str) -> Result<CaseSettings, StoreError> {
         self.read(|c| settings_in(c, agency))
+    }
+
+    /// REV-1: the agency's review catalogue in force on `date`, and all its versions.
+    pub fn review_catalogue(
+        &self,
+        agency: &str,
+        date: jiff::civil::Date,
+    ) -> Result<Option<ReviewCatalogue>, StoreError> {
+        self.read(|c| catalogue_in(c, agency, date))
+    }
+
+    pub fn review_catalogue_versions(&self, agency: &str) -> Result<Vec<ReviewCatalogue>, StoreError> {
+        self.read(|c| {
+            c.query("SELECT doc FROM review_catalogues WHERE agency = $1 ORDER BY version", &[agency.into()])?
+                .iter()
+                .map(|r| r.json(0))
+                .collect()
+        })
+    }
+
+    pub fn review_every_general_penalty(&self) -> Result<bool, StoreError> {
+        self.read(every_general_in)
     }
 
     pub fn case_number_rule(&self) -> Result<CaseNumberRule, StoreError> {

@@ -203,7 +203,9 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         | Event::EvidenceStored { .. }
         | Event::EvidenceDeleted { .. }
         | Event::CaseSettingsSet { .. }
-        | Event::CaseNumberRuleSet { .. } => {}
+        | Event::CaseNumberRuleSet { .. }
+        | Event::ReviewCatalogueSet { .. }
+        | Event::ReviewEveryGeneralPenaltySet { .. } => {}
     }
     Ok(())
 }

@@ -16,7 +16,8 @@ use zhifa_domain::case::{
 use zhifa_domain::codes::CreditCode;
 use zhifa_domain::event::{Account, Event, Role};
 use zhifa_domain::penalty::{CaseNumberParts, CaseNumberRule, DecidedPenalty};
-use zhifa_domain::procedure::{ActionOption, Engine, LimitStatus, ProcedureDefinition, ReviewOutcome};
+use zhifa_domain::procedure::{ActionOption, Engine, LimitStatus, ProcedureDefinition};
+use zhifa_domain::review::{Draft, Finding, Opinion};
 use zhifa_store::{AppendError, CaseFilter, CaseRow, EvidenceRow, Page, Record, Store};
 
 use crate::AppState;
@@ -281,7 +282,7 @@ pub(crate) fn open(store: &Store, me: &Account, input: OpenInput) -> ApiResult<R
 
 /// May this account read this case? Its own agency (or the agency it acts for), or a
 /// supervisor.
-fn may_read(store: &Store, a: &Account, case: &CaseFile) -> ApiResult<()> {
+pub(crate) fn may_read(store: &Store, a: &Account, case: &CaseFile) -> ApiResult<()> {
     if a.has(Role::Supervisor) {
         return Ok(());
     }
@@ -437,8 +438,6 @@ pub struct StepInput {
     #[serde(default)]
     pub penalties: Vec<DecidedPenalty>,
     #[serde(default)]
-    pub review: Option<ReviewOutcome>,
-    #[serde(default)]
     pub flags: Vec<String>,
     #[serde(default)]
     pub days: Option<u32>,
@@ -446,6 +445,18 @@ pub struct StepInput {
     pub chair: Option<String>,
     #[serde(default)]
     pub late: Option<LateEntry>,
+    /// REV-5: on `submit_review`.
+    #[serde(default)]
+    pub draft: Option<Draft>,
+    /// On `assign_reviewer`: the reviewer's staff number.
+    #[serde(default)]
+    pub reviewer: Option<String>,
+    /// REV-3: on a review opinion.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// REV-4: on a review opinion.
+    #[serde(default)]
+    pub opinion: Option<Opinion>,
 }
 
 async fn record_step(
@@ -472,17 +483,22 @@ pub(crate) fn record(store: &Store, me: &Account, number: &str, i: StepInput) ->
         documents: i.documents,
         evidence: i.evidence,
         penalties: i.penalties,
-        review: i.review,
+        // Set by the platform from the review steps, never by the client (REV-2).
+        review: None,
         flags: i.flags,
         days: i.days,
         chair: i.chair,
         late: i.late,
+        draft: i.draft,
+        reviewer: i.reviewer,
+        findings: i.findings,
+        opinion: i.opinion,
     };
     if store.case(number)?.is_none() {
         return Err(ApiError::NotFound(format!("案件 {number} ")));
     }
     let actor = zhifa_store::Actor(format!("account:{}", me.login));
-    store.append(&actor, Event::CaseStepRecorded { case: number.to_string(), step }).map_err(refused)
+    store.append(&actor, Event::CaseStepRecorded { case: number.to_string(), step: Box::new(step) }).map_err(refused)
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -515,7 +531,7 @@ pub(crate) fn approve_as(store: &Store, me: &Account, number: &str, i: ApprovalI
 }
 
 /// A running time limit of an open case.
-#[derive(Serialize, JsonSchema)]
+#[derive(Serialize, JsonSchema, Clone)]
 pub struct CaseDeadline {
     pub case: String,
     pub agency: String,

@@ -12,6 +12,7 @@ pub mod log;
 mod metrics;
 pub mod openapi;
 pub mod public;
+mod reviews;
 pub mod session;
 
 pub use api::import_tables;
@@ -71,7 +72,8 @@ impl AppState {
 
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
-    let (api_router, doc, routes) = public::api(cases::register(api::routes(state.clone()))).finish();
+    let (api_router, doc, routes) =
+        public::api(reviews::register(cases::register(api::routes(state.clone())))).finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)

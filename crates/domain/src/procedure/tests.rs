@@ -462,9 +462,10 @@ fn a_general_procedure_case_runs_from_lead_to_archive() {
         .ok("2026-08-10 10:00", c("start_testing", Officer))
         .ok("2026-08-20 10:00", c("finish_testing", Officer).records(&["testing_report"]))
         .ok("2026-08-24 10:00", c("submit_review", Officer).records(&["investigation_report"]))
+        .ok("2026-08-25 10:00", c("assign_reviewer", AgencyHead))
         .ok(
             "2026-08-26 10:00",
-            c("review_opinion", LegalReviewer).records(&["review_opinion"]).review(ReviewOutcome::Passed),
+            c("review_approve", LegalReviewer).records(&["review_opinion"]).review(ReviewOutcome::Passed),
         )
         .ok("2026-09-29 10:00", c("notify", Officer).docs(&["penalty_notice"]))
         .ok("2026-10-09 10:00", c("request_hearing", Officer).records(&["hearing_request"]))
@@ -578,18 +579,20 @@ fn no_decision_without_a_passed_review_where_it_is_required() {
     assert_eq!(messages(&v), ["REV-2: 「作出行政处罚决定」须经法制审核通过，本案尚未经法制审核"]);
     // A review that did not pass sends the case back; notice again only after a pass.
     let mut reviewed = investigated(&["review_required"]);
-    reviewed.ok("2026-08-24 10:00", c("submit_review", Officer).records(&["investigation_report"])).ok(
-        "2026-08-26 10:00",
-        c("review_opinion", LegalReviewer).records(&["review_opinion"]).review(ReviewOutcome::NotPassed),
-    );
+    reviewed
+        .ok("2026-08-24 10:00", c("submit_review", Officer).records(&["investigation_report"]))
+        .ok("2026-08-25 10:00", c("assign_reviewer", AgencyHead))
+        .ok(
+            "2026-08-26 10:00",
+            c("review_return", LegalReviewer).records(&["review_opinion"]).review(ReviewOutcome::NotPassed),
+        );
     let v = reviewed.refused("2026-08-27 10:00", c("notify", Officer).docs(&["penalty_notice"]));
     assert_eq!(messages(&v), ["REV-2: 「送达行政处罚告知书」须经法制审核通过，最近一次法制审核未通过"]);
     reviewed
-        .ok("2026-08-27 10:00", c("return_investigation", LegalReviewer))
         .ok("2026-08-28 10:00", c("submit_review", Officer))
         .ok(
             "2026-08-31 10:00",
-            c("review_opinion", LegalReviewer).records(&["review_opinion"]).review(ReviewOutcome::Passed),
+            c("review_approve", LegalReviewer).records(&["review_opinion"]).review(ReviewOutcome::Passed),
         )
         .ok("2026-09-01 10:00", c("notify", Officer).docs(&["penalty_notice"]))
         .ok("2026-09-07 10:00", c("submit_decision", Officer))

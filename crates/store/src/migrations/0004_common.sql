@@ -41,3 +41,10 @@ CREATE TABLE evidence (
 CREATE TABLE case_numbers (scope TEXT PRIMARY KEY, n BIGINT NOT NULL);
 CREATE TABLE case_settings (agency TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE platform_settings (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE review_catalogues (
+    agency TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    effective_from TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (agency, version)
+);
