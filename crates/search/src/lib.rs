@@ -12,8 +12,8 @@
 //!   sub-words (食品安全 → 食品, 安全, 食品安全), so both 食品 and 食品安全 find it;
 //! - a query is cut in **default mode** (食品安全 stays one word) and every word must match
 //!   (AND), in the title, party, text or agency name. A word is matched as a whole token,
-//!   never as a substring: 拍卖 does not find 乒乓球拍卖完了, which jieba cuts 乒乓球拍 / 卖 /
-//!   完 / 了. A query word no document has as a token (an out-of-dictionary word the query
+//!   never as a substring: 研究生 does not find 研究生命起源, which jieba cuts 研究 / 生命 /
+//!   起源. A query word no document has as a token (an out-of-dictionary word the query
 //!   and the text segmented differently) falls back to its dictionary pieces, all required.
 //!
 //! User text is never parsed as query syntax (no `QueryParser`): `") OR *:*` is the word
@@ -30,12 +30,11 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query as TQuery, RangeQuery, TermQuery};
 use tantivy::schema::{
-    Field, FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
-use crate::tokenizer::{JiebaTokenizer, TOKENIZER_NAME, query_words, query_pieces};
+use crate::tokenizer::{JiebaTokenizer, TOKENIZER_NAME, query_pieces, query_words};
 
 /// Errors of the index (I/O, corruption, a locked directory). User input never errors.
 #[derive(Debug, thiserror::Error)]
@@ -250,6 +249,10 @@ impl SearchIndex {
 
     /// Adds or replaces a publication (visible after [`SearchIndex::commit`]).
     pub fn upsert(&self, p: &Publication) -> Result<(), SearchError> {
+        self.add(p, true)
+    }
+
+    fn add(&self, p: &Publication, replace: bool) -> Result<(), SearchError> {
         let f = self.f;
         let key = SearchIndex::key(DocType::Decision, &p.id);
         let mut doc = TantivyDocument::new();
@@ -266,9 +269,18 @@ impl SearchIndex {
         doc.add_text(f.party, &p.party);
         doc.add_text(f.text, &p.text);
         let w = self.writer()?;
-        w.delete_term(Term::from_field_text(f.key, &key));
+        if replace {
+            w.delete_term(Term::from_field_text(f.key, &key));
+        }
         w.add_document(doc)?;
         Ok(())
+    }
+
+    /// Adds a publication known to be new (a rebuild of the projection into an empty
+    /// index): like [`SearchIndex::upsert`] without the delete of an older version, which
+    /// saves work on bulk loads. Adding an id twice this way leaves two documents.
+    pub fn insert_new(&self, p: &Publication) -> Result<(), SearchError> {
+        self.add(p, false)
     }
 
     /// Adds or replaces a power item (ITEM-1).
@@ -322,6 +334,7 @@ impl SearchIndex {
         let text_fields = [(f.title, 2.0f32), (f.party, 1.5), (f.text, 1.0), (f.agency_name, 1.0)];
 
         let mut must: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
+        let mut terms: Vec<String> = Vec::new();
         for word in query_words(&q.text) {
             let exists = text_fields
                 .iter()
@@ -331,6 +344,7 @@ impl SearchIndex {
                 .any(|&n| n > 0);
             let pieces = if exists { vec![word.clone()] } else { query_pieces(&word) };
             for piece in pieces {
+                terms.push(piece.clone());
                 let any_field: Vec<(Occur, Box<dyn TQuery>)> = text_fields
                     .iter()
                     .map(|&(field, boost)| {
@@ -372,7 +386,9 @@ impl SearchIndex {
         exact(f.domain, &q.domain);
         exact(f.kind, &q.kind);
         if q.from.is_some() || q.to.is_some() {
-            let b = |d: Option<Date>| d.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_u64(f.day, day_number(d))));
+            let b = |d: Option<Date>| {
+                d.map_or(Bound::Unbounded, |d| Bound::Included(Term::from_field_u64(f.day, day_number(d))))
+            };
             filters.push((Occur::Must, Box::new(RangeQuery::new(b(q.from), b(q.to)))));
         }
         if q.min_fen.is_some() || q.max_fen.is_some() {
@@ -397,20 +413,12 @@ impl SearchIndex {
             searcher.search(&query, &(top.order_by_score(), Count))?
         };
 
-        let mut snippets = SnippetGenerator::create(&searcher, &*query, f.text)?;
-        snippets.set_max_num_chars(120);
         let mut hits = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
             let doc: TantivyDocument = searcher.doc(addr)?;
             let s = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
             let doc_type = if s(f.doc_type) == DocType::Item.as_str() { DocType::Item } else { DocType::Decision };
-            let snippet = snippets.snippet_from_doc(&doc);
-            let (snippet_text, marks) = if snippet.is_empty() {
-                // Nothing matched in the text (a title or filter hit): its beginning.
-                (s(f.text).chars().take(120).collect(), Vec::new())
-            } else {
-                (snippet.fragment().to_owned(), snippet.highlighted().to_vec())
-            };
+            let (snippet_text, marks) = snippet(&s(f.text), &terms, SNIPPET_CHARS);
             hits.push(Hit {
                 doc_type,
                 id: s(f.id),
@@ -431,9 +439,79 @@ impl SearchIndex {
     }
 }
 
+/// Characters in a snippet.
+const SNIPPET_CHARS: usize = 120;
+
+/// A window of at most `max_chars` characters of `text` holding the most matches of
+/// `terms` (as segmented tokens, like the index sees them), and the byte ranges of the
+/// matches in it, overlaps merged. Without a match: the beginning of the text.
+///
+/// Our own rather than tantivy's `SnippetGenerator`, which assumes token offsets never go
+/// back — search-mode segmentation emits 食品 and 安全 before 食品安全.
+pub fn snippet(text: &str, terms: &[String], max_chars: usize) -> (String, Vec<std::ops::Range<usize>>) {
+    let mut ranges: Vec<std::ops::Range<usize>> = if terms.is_empty() {
+        Vec::new()
+    } else {
+        tokenizer::index_tokens(text)
+            .into_iter()
+            .filter(|t| terms.iter().any(|w| *w == t.text))
+            .map(|t| t.offset_from..t.offset_to)
+            .collect()
+    };
+    ranges.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    // Char boundaries of the text, to cut windows of max_chars characters.
+    let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
+    let window_end = |start: usize| -> usize {
+        let i = bounds.partition_point(|&b| b < start);
+        bounds[(i + max_chars).min(bounds.len() - 1)]
+    };
+    // Start a little before the match that begins the fullest window.
+    let mut best = (0usize, 0usize);
+    for (k, m) in merged.iter().enumerate() {
+        let end = window_end(m.start);
+        let count = merged[k..].iter().take_while(|r| r.end <= end).count();
+        if count > best.1 {
+            best = (m.start, count);
+        }
+    }
+    let lead = max_chars / 6;
+    let start = if best.1 == 0 {
+        0
+    } else {
+        let i = bounds.partition_point(|&b| b < best.0);
+        bounds[i.saturating_sub(lead)]
+    };
+    let end = window_end(start);
+    let marks =
+        merged.iter().filter(|r| r.start >= start && r.end <= end).map(|r| r.start - start..r.end - start).collect();
+    (text[start..end].to_owned(), marks)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippet_marks_matches_within_window() {
+        let text = format!("{}当事人经营不符合食品安全标准的食品。{}", "前文".repeat(100), "后文".repeat(100));
+        let (s, marks) = snippet(&text, &["食品".to_owned()], 40);
+        assert_eq!(s.chars().count(), 40);
+        assert!(marks.len() >= 2, "{s} {marks:?}");
+        for m in &marks {
+            assert!(s[m.clone()].starts_with("食品"), "{s} {marks:?}");
+        }
+        let (s, marks) = snippet("短文本", &[], 40);
+        assert_eq!((s.as_str(), marks.len()), ("短文本", 0));
+        let (s, marks) = snippet("", &["x".to_owned()], 40);
+        assert_eq!((s.as_str(), marks.len()), ("", 0));
+    }
 
     #[test]
     fn day_numbers_round_trip_and_order() {
