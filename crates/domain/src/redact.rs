@@ -227,7 +227,7 @@ fn credit_codes(chars: &[(usize, char)], len: usize, protected: &mut Vec<(usize,
 /// code (an ID number's positions 3–8 almost never are).
 fn prefer_credit_code(s: &str) -> bool {
     match CreditCode::parse(s) {
-        Ok(code) => !ResidentId::parse(s).is_ok() || code.region().is_some(),
+        Ok(code) => ResidentId::parse(s).is_err() || code.region().is_some(),
         Err(_) => false,
     }
 }
@@ -450,7 +450,7 @@ pub fn luhn(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Keeps the first `head` and last `tail` characters, stars between.

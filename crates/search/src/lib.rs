@@ -454,7 +454,7 @@ pub fn snippet(text: &str, terms: &[String], max_chars: usize) -> (String, Vec<s
     } else {
         tokenizer::index_tokens(text)
             .into_iter()
-            .filter(|t| terms.iter().any(|w| *w == t.text))
+            .filter(|t| terms.contains(&t.text))
             .map(|t| t.offset_from..t.offset_to)
             .collect()
     };
