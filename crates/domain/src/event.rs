@@ -262,6 +262,14 @@ pub enum Event {
     ReviewCatalogueSet {
         catalogue: crate::review::ReviewCatalogue,
     },
+    /// PROC-1: an agency adapts a shipped procedure definition (the file as written; it
+    /// `extends` a shipped one). Cases opened afterwards run under it; earlier cases keep
+    /// the definition they were opened under.
+    ProcedureAdapted {
+        agency: CreditCode,
+        file: String,
+        source: String,
+    },
     /// REV-1: the province's switch "every general-procedure penalty is reviewed".
     ReviewEveryGeneralPenaltySet {
         on: bool,
@@ -301,6 +309,7 @@ impl Event {
             Event::CaseSettingsSet { .. } => "case_settings_set",
             Event::CaseNumberRuleSet { .. } => "case_number_rule_set",
             Event::ReviewCatalogueSet { .. } => "review_catalogue_set",
+            Event::ProcedureAdapted { .. } => "procedure_adapted",
             Event::ReviewEveryGeneralPenaltySet { .. } => "review_every_general_penalty_set",
             Event::RecordViewed { .. } => "record_viewed",
             Event::LoginSucceeded { .. } => "login_succeeded",
@@ -345,6 +354,7 @@ impl Event {
             Event::CaseNumberRuleSet { .. } => "settings/case-number".into(),
             Event::ReviewCatalogueSet { catalogue } => format!("agency/{}", catalogue.agency),
             Event::ReviewEveryGeneralPenaltySet { .. } => "settings/review".into(),
+            Event::ProcedureAdapted { agency, .. } => format!("agency/{agency}"),
             Event::RecordViewed { of, .. } => of.clone(),
             Event::LoginSucceeded { login }
             | Event::LoginFailed { login, .. }
@@ -649,6 +659,8 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             catalogue.validate()?;
         }
         Event::ReviewEveryGeneralPenaltySet { .. } => {}
+        // Checked by the store, which knows the definitions already adopted.
+        Event::ProcedureAdapted { .. } => {}
         // Checked by `crate::case` with the case's records and the server clock.
         Event::CaseOpened { .. }
         | Event::CaseStepRecorded { .. }

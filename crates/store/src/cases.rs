@@ -39,6 +39,7 @@ pub(crate) fn clear(c: &mut dyn Conn) -> Result<(), StoreError> {
         "case_settings",
         "platform_settings",
         "review_catalogues",
+        "procedure_defs",
     ] {
         c.execute(&format!("DELETE FROM {t}"), &[])?;
     }
@@ -55,6 +56,7 @@ pub(crate) fn is_case_event(e: &Event) -> bool {
             | Event::EvidenceStored { .. }
             | Event::EvidenceDeleted { .. }
             | Event::ReviewCatalogueSet { .. }
+            | Event::ProcedureAdapted { .. }
     )
 }
 
@@ -64,6 +66,33 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
         Event::CaseOpened { case } => case::check_open(case, &view, now),
         Event::CaseStepRecorded { case, step } => case::check_step(case, step, &view, now),
         Event::CaseApproved { case, approval } => case::check_approval(case, approval, &view),
+        Event::ProcedureAdapted { agency, file, source } => {
+            if view.agency(agency).map_err(Refused::View)?.is_none() {
+                return Err(Refused::Rule(zhifa_domain::Violation::new("SUBJ-1", format!("执法主体 {agency} 不存在"))));
+            }
+            zhifa_domain::violation::check_text("file", file, 100, true)?;
+            let def = procedure::parse(file, source).map_err(|errors| {
+                Refused::Many(
+                    errors
+                        .into_iter()
+                        .map(|e| zhifa_domain::Violation::new("PROC-1", e.to_string()).at(format!("source:{}", e.line)))
+                        .collect(),
+                )
+            })?;
+            if def.extends.is_none() {
+                return Err(Refused::Rule(zhifa_domain::Violation::new(
+                    "PROC-1",
+                    "机关只能调整平台提供的程序定义：文件须以 extends 指明所调整的定义",
+                )));
+            }
+            if view.definition(&def.id()).map_err(Refused::View)?.is_some() {
+                return Err(Refused::Rule(zhifa_domain::Violation::new(
+                    "PROC-1",
+                    format!("程序定义 {} 已存在：调整须使用新的编码或版本号", def.id()),
+                )));
+            }
+            Ok(())
+        }
         Event::ReviewCatalogueSet { catalogue } => {
             zhifa_domain::event::check(event, &view)?;
             let latest = view
@@ -221,6 +250,20 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                 ],
             )?;
         }
+        Event::ProcedureAdapted { agency, file, source } => {
+            let def = procedure::parse(file, source).map_err(|e| corrupt(format!("{e:?}")))?;
+            c.execute(
+                "INSERT INTO procedure_defs (code, version, agency, kind, file, source) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    def.code.as_str().into(),
+                    i64::from(def.version).into(),
+                    agency.as_str().into(),
+                    def.kind.as_str().into(),
+                    file.as_str().into(),
+                    source.as_str().into(),
+                ],
+            )?;
+        }
         Event::ReviewEveryGeneralPenaltySet { on } => {
             c.execute("DELETE FROM platform_settings WHERE key = 'review_every_general_penalty'", &[])?;
             c.execute(
@@ -242,8 +285,46 @@ fn definitions() -> &'static [ProcedureDefinition] {
     DEFS.get_or_init(procedure::shipped)
 }
 
-fn find_definition(id: &DefinitionId) -> Option<ProcedureDefinition> {
-    procedure::find(definitions(), id).cloned()
+/// A parsed adaptation, cached by identity (definitions are immutable once adopted).
+fn adapted(file: &str, source: &str) -> Result<ProcedureDefinition, StoreError> {
+    static CACHE: std::sync::Mutex<Vec<(String, ProcedureDefinition)>> = std::sync::Mutex::new(Vec::new());
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, d)) = cache.iter().find(|(s, _)| s == source) {
+        return Ok(d.clone());
+    }
+    let def = procedure::parse(file, source).map_err(|e| corrupt(format!("stored definition {file}: {e:?}")))?;
+    cache.push((source.to_string(), def.clone()));
+    Ok(def)
+}
+
+/// The definition with this identity: shipped, or adopted by an agency (PROC-1).
+fn definition_in(c: &mut dyn Conn, id: &DefinitionId) -> Result<Option<ProcedureDefinition>, StoreError> {
+    if let Some(d) = procedure::find(definitions(), id) {
+        return Ok(Some(d.clone()));
+    }
+    let row = c.query_opt(
+        "SELECT file, source FROM procedure_defs WHERE code = $1 AND version = $2",
+        &[id.code.as_str().into(), i64::from(id.version).into()],
+    )?;
+    row.map(|r| adapted(r.text(0), r.text(1))).transpose()
+}
+
+/// The definition of a kind a new case of the agency runs under: its latest adaptation,
+/// else the shipped one.
+fn definition_for_in(c: &mut dyn Conn, agency: &str, kind: ProcedureKind) -> Result<ProcedureDefinition, StoreError> {
+    let rows = c.query(
+        "SELECT file, source FROM procedure_defs WHERE agency = $1 AND kind = $2 ORDER BY version DESC, code",
+        &[agency.into(), kind.as_str().into()],
+    )?;
+    if let Some(r) = rows.first() {
+        return adapted(r.text(0), r.text(1));
+    }
+    definitions()
+        .iter()
+        .filter(|d| d.kind == kind)
+        .max_by_key(|d| d.version)
+        .cloned()
+        .ok_or_else(|| corrupt(format!("no shipped definition for {kind:?}")))
 }
 
 fn steps_in(c: &mut dyn Conn, number: &str) -> Result<Vec<StepRecord>, StoreError> {
@@ -373,15 +454,10 @@ impl CaseView for TxView<'_, '_> {
         calendar_in(*self.conn())
     }
     fn definition(&self, id: &DefinitionId) -> Result<Option<ProcedureDefinition>, StoreError> {
-        Ok(find_definition(id))
+        definition_in(*self.conn(), id)
     }
-    fn definition_for(&self, _agency: &CreditCode, kind: ProcedureKind) -> Result<ProcedureDefinition, StoreError> {
-        definitions()
-            .iter()
-            .filter(|d| d.kind == kind)
-            .max_by_key(|d| d.version)
-            .cloned()
-            .ok_or_else(|| corrupt(format!("no shipped definition for {kind:?}")))
+    fn definition_for(&self, agency: &CreditCode, kind: ProcedureKind) -> Result<ProcedureDefinition, StoreError> {
+        definition_for_in(*self.conn(), agency.as_str(), kind)
     }
     fn settings(&self, agency: &CreditCode) -> Result<CaseSettings, StoreError> {
         settings_in(*self.conn(), agency.as_str())
@@ -560,8 +636,23 @@ impl Store {
         definitions()
     }
 
+    /// Every definition agencies have adopted: (agency, definition).
+    pub fn adapted_definitions(&self) -> Result<Vec<(String, ProcedureDefinition)>, StoreError> {
+        self.read(|c| {
+            c.query("SELECT agency, file, source FROM procedure_defs ORDER BY agency, code, version", &[])?
+                .iter()
+                .map(|r| Ok((r.text(0).to_string(), adapted(r.text(1), r.text(2))?)))
+                .collect()
+        })
+    }
+
+    /// A definition by identity, shipped or adopted (a case's own).
+    pub fn definition(&self, id: &DefinitionId) -> Result<Option<ProcedureDefinition>, StoreError> {
+        self.read(|c| definition_in(c, id))
+    }
+
     pub fn definition_for(&self, agency: &CreditCode, kind: ProcedureKind) -> Result<ProcedureDefinition, StoreError> {
-        self.read(|c| TxView::new(c).definition_for(agency, kind))
+        self.read(|c| definition_for_in(c, agency.as_str(), kind))
     }
 }
 

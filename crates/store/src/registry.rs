@@ -205,7 +205,8 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         | Event::CaseSettingsSet { .. }
         | Event::CaseNumberRuleSet { .. }
         | Event::ReviewCatalogueSet { .. }
-        | Event::ReviewEveryGeneralPenaltySet { .. } => {}
+        | Event::ReviewEveryGeneralPenaltySet { .. }
+        | Event::ProcedureAdapted { .. } => {}
     }
     Ok(())
 }

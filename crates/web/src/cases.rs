@@ -52,6 +52,18 @@ pub fn register(api: Api) -> Api {
     )
     .add(
         M::POST,
+        "/api/v1/agencies/{code}/procedures",
+        Op::new(
+            "程序",
+            "机关调整平台提供的程序定义（PROC-1）：TOML 文本须 extends 一个平台定义；校验错误给出文件与行号；此后新立案件按新定义办理，已有案件仍按原定义",
+            Access::Roles(&[Role::Supervisor, Role::SystemAdmin]),
+        )
+        .body(schema::<AdaptInput>)
+        .returns(schema::<Record>),
+        adapt_procedure,
+    )
+    .add(
+        M::POST,
         "/api/v1/cases",
         Op::new("案件", "登记案件：平台按编号规则分配案件编号（CASE-1）", Access::Roles(HANDLERS))
             .body(schema::<OpenInput>)
@@ -150,6 +162,9 @@ pub fn register(api: Api) -> Api {
 
 #[derive(Serialize, JsonSchema)]
 pub struct ProcedureSummary {
+    /// The agency that adapted it; `None` for the shipped definitions.
+    pub agency: Option<String>,
+    pub extends: Option<String>,
     pub code: String,
     pub version: u32,
     pub name: String,
@@ -157,20 +172,26 @@ pub struct ProcedureSummary {
     pub description: String,
 }
 
-async fn list_procedures(State(s): State<AppState>) -> Json<Vec<ProcedureSummary>> {
-    Json(
-        s.store
-            .definitions()
-            .iter()
-            .map(|d| ProcedureSummary {
-                code: d.code.clone(),
-                version: d.version,
-                name: d.name.clone(),
-                kind: d.kind.as_str().into(),
-                description: d.description.clone(),
-            })
-            .collect(),
-    )
+fn summary(agency: Option<String>, d: &ProcedureDefinition) -> ProcedureSummary {
+    ProcedureSummary {
+        agency,
+        extends: d.extends.as_ref().map(ToString::to_string),
+        code: d.code.clone(),
+        version: d.version,
+        name: d.name.clone(),
+        kind: d.kind.as_str().into(),
+        description: d.description.clone(),
+    }
+}
+
+async fn list_procedures(State(s): State<AppState>) -> ApiResult<Json<Vec<ProcedureSummary>>> {
+    let store = s.store.clone();
+    blocking(move || {
+        let mut out: Vec<ProcedureSummary> = store.definitions().iter().map(|d| summary(None, d)).collect();
+        out.extend(store.adapted_definitions()?.into_iter().map(|(a, d)| summary(Some(a), &d)));
+        Ok(Json(out))
+    })
+    .await
 }
 
 async fn get_procedure(
@@ -179,14 +200,44 @@ async fn get_procedure(
     q: QueryMap,
 ) -> ApiResult<Json<ProcedureDefinition>> {
     let version = q.i64("version")?;
-    s.store
-        .definitions()
-        .iter()
-        .filter(|d| d.code == code && version.is_none_or(|v| i64::from(d.version) == v))
-        .max_by_key(|d| d.version)
-        .cloned()
-        .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("程序定义 {code} ")))
+    let store = s.store.clone();
+    blocking(move || {
+        let mut all: Vec<ProcedureDefinition> = store.definitions().to_vec();
+        all.extend(store.adapted_definitions()?.into_iter().map(|(_, d)| d));
+        all.into_iter()
+            .filter(|d| d.code == code && version.is_none_or(|v| i64::from(d.version) == v))
+            .max_by_key(|d| d.version)
+            .map(Json)
+            .ok_or_else(|| ApiError::NotFound(format!("程序定义 {code} ")))
+    })
+    .await
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptInput {
+    /// A file name for error messages, e.g. `zd-general-penalty.toml`.
+    pub file: String,
+    /// The TOML text; it must `extends` a shipped definition (see the format in PROC-1 docs).
+    pub source: String,
+}
+
+async fn adapt_procedure(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(code): Path<String>,
+    JsonBody(i): JsonBody<AdaptInput>,
+) -> ApiResult<Json<Record>> {
+    let agency = CreditCode::parse(&code).map_err(|e| bad("code", e.to_string()))?;
+    let store = s.store.clone();
+    let actor = c.actor();
+    blocking(move || {
+        store
+            .append(&actor, Event::ProcedureAdapted { agency, file: i.file, source: i.source })
+            .map(Json)
+            .map_err(refused)
+    })
+    .await
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -194,7 +245,8 @@ async fn get_procedure(
 pub struct OpenInput {
     /// The power item code (ITEM-1).
     pub item: String,
-    /// A procedure code (e.g. `simple_penalty` for a penalty item); default the item's.
+    /// A procedure kind (e.g. `simple_penalty` for a penalty item); default the item's. The
+    /// case runs under the agency's current definition of that kind.
     #[serde(default)]
     pub procedure: Option<String>,
     pub party: Party,
@@ -242,16 +294,13 @@ pub(crate) fn open(store: &Store, me: &Account, input: OpenInput) -> ApiResult<R
         }
         return Err(ApiError::Rule(Violation::new("ITEM-3", format!("事项 {} 在 {today} 不在清单内", input.item))));
     };
-    let def = match &input.procedure {
-        Some(code) => store
-            .definitions()
-            .iter()
-            .filter(|d| &d.code == code)
-            .max_by_key(|d| d.version)
-            .cloned()
-            .ok_or_else(|| bad("procedure", format!("没有程序定义「{code}」")))?,
-        None => store.definition_for(&agency.code, item.procedure)?,
+    // PROC-1: the agency's current definition of the kind (its adaptation, or the shipped one).
+    let kind = match &input.procedure {
+        Some(code) => zhifa_domain::item::ProcedureKind::parse(code)
+            .ok_or_else(|| bad("procedure", format!("没有「{code}」这类程序")))?,
+        None => item.procedure,
     };
+    let def = store.definition_for(&agency.code, kind)?;
     // CASE-1: the next number in the scope; a concurrent opening that took it makes the
     // check refuse, and we take the next one.
     for _ in 0..8 {
@@ -355,8 +404,10 @@ pub struct CaseDetail {
 
 fn load_detail(store: &Store, number: &str, roles: &[Role]) -> ApiResult<CaseDetail> {
     let case = store.case(number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
-    let def = zhifa_domain::procedure::find(store.definitions(), &case.procedure)
+    let def = store
+        .definition(&case.procedure)?
         .ok_or_else(|| ApiError::Internal(format!("definition {} missing", case.procedure)))?;
+    let def = &def;
     let steps = store.case_steps(number)?;
     let calendar = store.calendar()?;
     let engine = Engine::new(def, &calendar);
@@ -570,7 +621,8 @@ pub(crate) fn running_limits(
         let page = store.cases(&f, zhifa_store::Paging { offset, limit: 500 })?;
         for row in &page.items {
             let Some(case) = store.case(&row.number)? else { continue };
-            let Some(def) = zhifa_domain::procedure::find(store.definitions(), &case.procedure) else { continue };
+            let Some(def) = store.definition(&case.procedure)? else { continue };
+            let def = &def;
             let steps = store.case_steps(&row.number)?;
             let history = zhifa_domain::case::engine_history(&case, &steps);
             for limit in Engine::new(def, &calendar).deadlines(&history, now) {

@@ -121,8 +121,7 @@ async fn requirement(
             .find(|v| v.version == case.item_version)
             .ok_or_else(|| ApiError::Internal("item version missing".into()))?;
         let agency = store.agency(case.agency.as_str())?.ok_or_else(|| ApiError::Internal("agency missing".into()))?;
-        let def = zhifa_domain::procedure::find(store.definitions(), &case.procedure)
-            .ok_or_else(|| ApiError::Internal("definition missing".into()))?;
+        let def = store.definition(&case.procedure)?.ok_or_else(|| ApiError::Internal("definition missing".into()))?;
         let steps = store.case_steps(&number)?;
         let mut flags = case.flags.clone();
         flags.extend(i.flags);

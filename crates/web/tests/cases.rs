@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::apps;
 use common::county::*;
+use common::{App, apps};
 use serde_json::{Value, json};
 use zhifa_domain::testing::code;
 
@@ -170,6 +170,20 @@ fn a_general_procedure_penalty_runs_from_lead_to_archive_and_every_shortcut_is_r
             .collect();
         assert_eq!(kinds.first().map(String::as_str), Some("register_lead"));
         assert_eq!(kinds.last().map(String::as_str), Some("archive"));
+
+        // The case projections are rebuilt from the records, identically.
+        let snapshot = |app: &App| {
+            let cases = app.store.cases(&Default::default(), zhifa_store::Paging { offset: 0, limit: 500 }).unwrap();
+            (
+                serde_json::to_string(&cases.items).unwrap(),
+                serde_json::to_string(&app.store.case_steps(&n).unwrap()).unwrap(),
+                serde_json::to_string(&app.store.case_approvals(&n).unwrap()).unwrap(),
+                serde_json::to_string(&app.store.case_evidence(&n).unwrap()).unwrap(),
+            )
+        };
+        let before = snapshot(&app);
+        app.store.rebuild_projections().unwrap();
+        assert_eq!(snapshot(&app), before);
     }
 }
 
@@ -446,5 +460,43 @@ fn case4_the_hearing_is_chaired_by_someone_who_did_not_investigate_and_case8_tra
             ),
         );
         assert_eq!(detail(&app, &n, &c.a1)["stage"], "closing");
+    }
+}
+
+#[test]
+fn proc1_an_agency_adapts_a_definition_and_old_cases_keep_theirs() {
+    for app in apps() {
+        let c = county(&app);
+        set_now(&app, "2026-03-02T01:00:00Z");
+        let old = open(&app, &c.a1, "SCJG-CF-001", None);
+        ok(&app, step(&app, &old, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
+        let path = format!("/api/v1/agencies/{}/procedures", code(1));
+        // A bad file is refused with the file and the line.
+        let before = app.records();
+        let bad = "code = \"zd_general_penalty\"\nname = \"正定行政处罚一般程序\"\nversion = 1\nextends = { code = \"general_penalty\", version = 1 }\n\n[[limit]]\ncode = \"filing\"\ndays = \"十\"\n";
+        let r = app.post(&path, &json!({"file": "zd.toml", "source": bad}));
+        assert_eq!(r.status, 422, "{:?}", r.body);
+        assert_eq!(r.rule(), "PROC-1");
+        assert!(r.message().contains("zd.toml:8"), "{}", r.message());
+        assert_eq!(app.records(), before);
+        // A good one: filing within 10 working days instead of 15.
+        let good = bad.replace("days = \"十\"", "days = 10");
+        ok(&app, app.post(&path, &json!({"file": "zd.toml", "source": good})));
+        let list = ok(&app, app.get("/api/v1/procedures", None)).body;
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["code"] == "zd_general_penalty" && p["agency"] == code(1).as_str())
+        );
+        let new = open(&app, &c.a1, "SCJG-CF-001", None);
+        ok(&app, step(&app, &new, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
+        let due = |n: &str| {
+            let d = detail(&app, n, &c.a1);
+            let l = d["deadlines"].as_array().unwrap().iter().find(|l| l["limit"] == "filing").unwrap().clone();
+            (d["case"]["procedure"]["code"].as_str().unwrap().to_string(), l["due"].as_str().unwrap().to_string())
+        };
+        assert_eq!(due(&old), ("general_penalty".into(), "2026-03-23".into()));
+        assert_eq!(due(&new), ("zd_general_penalty".into(), "2026-03-16".into()));
     }
 }

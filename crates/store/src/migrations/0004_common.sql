@@ -48,3 +48,13 @@ CREATE TABLE review_catalogues (
     doc TEXT NOT NULL,
     PRIMARY KEY (agency, version)
 );
+-- PROC-1: agencies' adaptations of the shipped procedure definitions, as written.
+CREATE TABLE procedure_defs (
+    code TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    agency TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    file TEXT NOT NULL,
+    source TEXT NOT NULL,
+    PRIMARY KEY (code, version)
+);
