@@ -5,6 +5,7 @@
 mod api;
 pub mod auth;
 pub mod error;
+pub mod evidence;
 mod extract;
 pub mod log;
 mod metrics;
@@ -34,6 +35,9 @@ pub struct AppState {
     /// The tree size each witness last cosigned (C2SP tlog-witness `old`).
     witness_sizes: Arc<Mutex<HashMap<String, u64>>>,
     metrics: Arc<metrics::Metrics>,
+    /// Evidence files (REC-3, REC-4), and what an upload may be.
+    pub blobs: zhifa_blob::BlobStore,
+    pub limits: Arc<zhifa_blob::Limits>,
 }
 
 impl AppState {
@@ -46,7 +50,20 @@ impl AppState {
             sessions: Arc::default(),
             witness_sizes: Arc::default(),
             metrics: Arc::new(metrics::Metrics::new()),
+            // A scratch store until [`AppState::with_blobs`] names the real one.
+            blobs: zhifa_blob::BlobStore::local(
+                std::env::temp_dir().join(format!("zhifa-blobs-{}", std::process::id())),
+            )
+            .expect("a blob directory under the temporary directory"),
+            limits: Arc::default(),
         }
+    }
+
+    /// Where evidence files are kept (`<data-dir>/blobs` or S3) and the upload limits.
+    pub fn with_blobs(mut self, blobs: zhifa_blob::BlobStore, limits: zhifa_blob::Limits) -> AppState {
+        self.blobs = blobs;
+        self.limits = Arc::new(limits);
+        self
     }
 
     /// Today in China Standard Time (UTC+8, no daylight saving), by the platform clock.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod cases;
+
 use serde_json::Value;
 use zhifa_domain::event::{Account, Event, Role};
 use zhifa_store::testing::{TestStore, backends};
