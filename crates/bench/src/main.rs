@@ -1,8 +1,12 @@
+//! `cargo run --release -p zhifa-bench -- upload`: see `upload.rs`.
+//!
 //! `cargo run --release -p zhifa-bench -- log`: durable record appends through the store
 //! against a raw batched SQLite insert loop on the same disk, the latency of an
 //! acknowledged append, and the rate of inclusion proofs served over HTTP.
 //!
 //! Every figure is measured in the same run as its baseline; BENCHMARKS.md records them.
+
+mod upload;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -18,13 +22,19 @@ const WRITERS: usize = 64;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let what = args.get(1).map(String::as_str).unwrap_or("log");
+    if what == "upload-serve" {
+        // The server process of `upload` (its directory is the parent's).
+        upload::serve(Path::new(&args[2]));
+        return;
+    }
     let dir = PathBuf::from(std::env::var("ZHIFA_BENCH_DIR").unwrap_or_else(|_| "target/bench-tmp".into()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("bench dir");
     match what {
         "log" => log_bench(&dir),
+        "upload" => upload::run(&dir),
         other => {
-            eprintln!("unknown benchmark {other}; try: log");
+            eprintln!("unknown benchmark {other}; try: log, upload");
             std::process::exit(2);
         }
     }

@@ -631,6 +631,32 @@ impl Store {
         })
     }
 
+    /// The checks an `EvidenceStored` of `e` would meet now (REC-4 and the rest of
+    /// [`case::check_evidence`]), without writing: lets an upload be refused before its body
+    /// is read. The append checks again, in its own transaction.
+    pub fn precheck_evidence(&self, e: &Evidence) -> Result<(), crate::AppendError> {
+        let now = self.now();
+        let outcome = self.read(|c| match case::check_evidence(e, &TxView::new(c), now) {
+            Ok(()) => Ok(Ok(())),
+            Err(Refused::Rule(v)) => Ok(Err(v)),
+            Err(Refused::Many(mut vs)) => Ok(Err(vs.remove(0))),
+            Err(Refused::View(e)) => Err(e),
+        })?;
+        outcome.map_err(crate::AppendError::Refused)
+    }
+
+    /// Whether a live (not deleted) evidence record of any case refers to the content with
+    /// this SHA-256 (content addressing: one stored object for all of them).
+    pub fn evidence_content_in_use(&self, sha256: &str) -> Result<bool, StoreError> {
+        self.read(|c| {
+            Ok(c.query_opt(
+                "SELECT 1 FROM evidence WHERE sha256 = $1 AND deleted_seq IS NULL LIMIT 1",
+                &[sha256.into()],
+            )?
+            .is_some())
+        })
+    }
+
     /// The shipped procedure definitions (PROC-1).
     pub fn definitions(&self) -> &'static [ProcedureDefinition] {
         definitions()

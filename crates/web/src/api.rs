@@ -37,7 +37,7 @@ pub fn routes(state: AppState) -> Api {
     use Method as M;
     let public = Access::Public;
     let registrars = Access::Roles(REGISTRARS);
-    Api::new(state)
+    crate::evidence::register(Api::new(state))
         .add(M::POST, "/api/v1/session", Op::new("登录", "用户名密码登录，设置会话 Cookie（SEC-1；连续失败将锁定）", public)
             .body(schema::<crate::session::LoginInput>).returns(schema::<crate::session::WhoAmI>), crate::session::login)
         .add(M::GET, "/api/v1/session", Op::new("登录", "当前登录的账号与 CSRF 令牌", Access::Roles(STAFF)).returns(schema::<crate::session::WhoAmI>), crate::session::whoami)

@@ -6,6 +6,7 @@ mod api;
 pub mod auth;
 mod cases;
 pub mod error;
+pub mod evidence;
 mod extract;
 pub mod html;
 pub mod log;
@@ -41,6 +42,9 @@ pub struct AppState {
     /// The tree size each witness last cosigned (C2SP tlog-witness `old`).
     witness_sizes: Arc<Mutex<HashMap<String, u64>>>,
     metrics: Arc<metrics::Metrics>,
+    /// Evidence files (REC-3, REC-4), and what an upload may be.
+    pub blobs: zhifa_blob::BlobStore,
+    pub limits: Arc<zhifa_blob::Limits>,
 }
 
 impl AppState {
@@ -54,12 +58,25 @@ impl AppState {
             public_url: None,
             witness_sizes: Arc::default(),
             metrics: Arc::new(metrics::Metrics::new()),
+            // A scratch store until [`AppState::with_blobs`] names the real one.
+            blobs: zhifa_blob::BlobStore::local(
+                std::env::temp_dir().join(format!("zhifa-blobs-{}", std::process::id())),
+            )
+            .expect("a blob directory under the temporary directory"),
+            limits: Arc::default(),
         }
     }
 
     /// Sets the absolute base URL the platform is reached at.
     pub fn with_public_url(mut self, url: impl Into<String>) -> AppState {
         self.public_url = Some(url.into().trim_end_matches('/').into());
+        self
+    }
+
+    /// Where evidence files are kept (`<data-dir>/blobs` or S3) and the upload limits.
+    pub fn with_blobs(mut self, blobs: zhifa_blob::BlobStore, limits: zhifa_blob::Limits) -> AppState {
+        self.blobs = blobs;
+        self.limits = Arc::new(limits);
         self
     }
 

@@ -37,9 +37,33 @@ pub(crate) struct StoreArgs {
     /// Use PostgreSQL instead of SQLite, e.g. postgres://postgres@127.0.0.1:5432/zhifa
     #[arg(long, global = true, env = "ZHIFA_DATABASE_URL")]
     database_url: Option<String>,
+    /// Keep evidence files on an S3-protocol server instead of <data-dir>/blobs, e.g.
+    /// http://127.0.0.1:9000 (keys from ZHIFA_S3_ACCESS_KEY and ZHIFA_S3_SECRET_KEY).
+    #[arg(long, global = true, env = "ZHIFA_S3_URL", requires = "s3_bucket")]
+    s3_url: Option<String>,
+    /// The bucket for evidence files (it must exist).
+    #[arg(long, global = true, env = "ZHIFA_S3_BUCKET")]
+    s3_bucket: Option<String>,
 }
 
 impl StoreArgs {
+    /// The evidence store: S3 when `--s3-url` is given, else `<data-dir>/blobs`.
+    fn blobs(&self) -> Result<zhifa_blob::BlobStore> {
+        let store = match (&self.s3_url, &self.s3_bucket) {
+            (Some(url), Some(bucket)) => {
+                let key =
+                    |name: &str| std::env::var(name).map_err(|_| format!("使用 --s3-url 时须设置环境变量 {name}"));
+                let config =
+                    zhifa_blob::S3Config::new(url, bucket, key("ZHIFA_S3_ACCESS_KEY")?, key("ZHIFA_S3_SECRET_KEY")?);
+                zhifa_blob::BlobStore::s3(config)
+            }
+            _ => zhifa_blob::BlobStore::local(self.data_dir.join("blobs")),
+        }
+        .map_err(|e| e.to_string())?;
+        store.check().map_err(|e| format!("证据存储 {} 不可用：{e}", store.describe()))?;
+        Ok(store)
+    }
+
     fn config(&self) -> StoreConfig {
         match &self.database_url {
             Some(url) => StoreConfig::Postgres { url: url.clone() },
@@ -183,7 +207,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve { listen, public } => {
             let store = open(&cli.store)?;
             let log = logcmd::config(&cli.log, &cli.store.data_dir)?;
-            serve(store, log, &listen, public.public_url, None)
+            serve(store, cli.store.blobs()?, log, &listen, public.public_url, None)
         }
         Command::Demo { listen, no_serve, public } => {
             let store = open(&cli.store)?;
@@ -198,7 +222,7 @@ fn run(cli: Cli) -> Result<()> {
                 print!("演示数据已就绪。\n{banner}");
                 return Ok(());
             }
-            serve(store, log, &listen, public.public_url, Some(banner))
+            serve(store, cli.store.blobs()?, log, &listen, public.public_url, Some(banner))
         }
         Command::Log { command } => logcmd::run(command, &cli.store, &cli.log),
         Command::Import { files } => {
@@ -341,6 +365,7 @@ fn read_tables(paths: &[PathBuf]) -> Result<Vec<zhifa_sheets::Table>> {
 
 fn serve(
     store: Store,
+    blobs: zhifa_blob::BlobStore,
     log: zhifa_web::log::LogConfig,
     listen: &str,
     public_url: Option<String>,
@@ -360,7 +385,10 @@ fn serve(
             print!("{b}");
         }
         println!("  可验证日志: http://{addr}/log/checkpoint  公钥: {}", log.signer.verifier().vkey());
-        let state = zhifa_web::AppState::new(store, log).with_public_url(public_url);
+        println!("  证据存储: {}", blobs.describe());
+        let state = zhifa_web::AppState::new(store, log)
+            .with_public_url(public_url)
+            .with_blobs(blobs, zhifa_blob::Limits::default());
         zhifa_web::serve(state, listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })

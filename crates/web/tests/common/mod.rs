@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod county;
+pub mod cases;
 
 use serde_json::Value;
 use zhifa_domain::event::{Account, Event, Role};

@@ -1,0 +1,571 @@
+//! Evidence and audio/video over HTTP: streamed upload with its REC-4 metadata, the list,
+//! playback and download by byte range with every view recorded (REC-7), deletion after
+//! the retention period (REC-6), and everything of one party at once (REC-8).
+//!
+//! Bodies are never held whole: an upload goes from the request body through
+//! [`zhifa_blob::BlobStore::put_stream`] (hashing SHA-256 and SM3 as it goes) and a download
+//! from [`zhifa_blob::BlobStore::get_stream`] to the response body.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use zhifa_blob::{BlobError, BlobKey};
+use zhifa_domain::Violation;
+use zhifa_domain::case::{CaseFile, Evidence, Retention, StepRecord};
+use zhifa_domain::event::{Account, Event, Role};
+use zhifa_store::{CaseFilter, CaseRow, EvidenceRow, Paging, Record, Store};
+
+use crate::AppState;
+use crate::api::view_reason;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{JsonBody, QueryMap, bad, blocking};
+use crate::openapi::{Access, Api, Op, schema};
+
+/// Who records evidence: the case's officers and agency heads (the domain checks the agency).
+const COLLECTORS: &[Role] = &[Role::Officer, Role::AgencyHead];
+/// Who deletes a file after its retention (REC-6): the agency's head, or a system administrator.
+const DELETERS: &[Role] = &[Role::AgencyHead, Role::SystemAdmin];
+const STAFF: &[Role] = &Role::ALL;
+/// Roles that see every agency's cases (supervision, audit).
+const OVERSIGHT: &[Role] = &[Role::Supervisor, Role::AuditAdmin];
+
+/// The evidence routes, added to the API table.
+pub fn register(api: Api) -> Api {
+    use Method as M;
+    api.add(
+        M::POST,
+        "/api/v1/cases/{number}/evidence",
+        Op::new(
+            "证据",
+            "上传证据或音像资料（请求体为文件本身，流式保存；REC-4 信息在查询参数中）",
+            Access::Roles(COLLECTORS),
+        )
+        .query(&[
+            ("captured_at", "采集时间（RFC 3339，如 2026-03-01T10:00:00+08:00，必填）"),
+            ("place", "采集地点（必填）"),
+            ("collector", "采集人人员编号（必填）"),
+            ("proves", "证明对象（必填）"),
+            ("retention", "保存期限：permanent（默认，作为证据使用）或 six_months（REC-6）"),
+            ("file_name", "原文件名（仅用于显示）"),
+        ])
+        .body_media(&["application/octet-stream", "video/mp4", "image/jpeg", "audio/mpeg", "application/pdf"])
+        .returns(schema::<StoredEvidence>),
+        upload,
+    )
+    .add(
+        M::GET,
+        "/api/v1/cases/{number}/evidence",
+        Op::new("证据", "本案证据清单（含已删除文件的记录；seq 为其日志序号，可取包含证明）", Access::Roles(STAFF))
+            .returns(schema::<Vec<EvidenceRow>>),
+        list,
+    )
+    .add(
+        M::GET,
+        "/api/v1/cases/{number}/evidence/{sha256}",
+        Op::new("证据", "播放或下载证据文件（支持 Range；须说明事由，调阅本身被记录，REC-7）", Access::Roles(STAFF))
+            .query(&[("reason", "调阅事由（必填）"), ("download", "true 时作为附件下载")])
+            .returns_media("application/octet-stream"),
+        download,
+    )
+    .add(
+        M::DELETE,
+        "/api/v1/cases/{number}/evidence/{sha256}",
+        Op::new("证据", "保存期限届满后删除文件（REC-6；删除记录永久保留）", Access::Roles(DELETERS))
+            .body(schema::<DeleteInput>)
+            .returns(schema::<Deleted>),
+        delete,
+    )
+    .add(
+        M::GET,
+        "/api/v1/parties/{id_number}/records",
+        Op::new("证据", "同一当事人的全部案件、环节记录与证据（REC-8；须说明事由，REC-7）", Access::Roles(STAFF))
+            .query(&[("reason", "调阅事由（必填）")])
+            .returns(schema::<PartyRecords>),
+        party_records,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// errors
+
+/// An API error, or a refusal of the object store (413, 415, 416, 503, … with its rule).
+enum Failure {
+    Api(ApiError),
+    Blob(BlobError),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+impl From<BlobError> for Failure {
+    fn from(e: BlobError) -> Self {
+        Failure::Blob(e)
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        match self {
+            Failure::Api(e) => e.into_response(),
+            Failure::Blob(e) => blob_error(&e),
+        }
+    }
+}
+
+/// The store's message is "RULE: text" in Chinese; the body has the usual error shape.
+fn blob_error(e: &BlobError) -> Response {
+    let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let text = e.to_string();
+    if status.is_server_error() {
+        tracing::error!(cause = %text, "evidence store");
+    }
+    let (rule, message) = text.split_once(": ").unwrap_or(("HTTP", text.as_str()));
+    let mut resp = (status, Json(serde_json::json!({"error": {"rule": rule, "message": message}}))).into_response();
+    if let BlobError::RangeNotSatisfiable { size } = e
+        && let Ok(v) = HeaderValue::from_str(&format!("bytes */{size}"))
+    {
+        resp.headers_mut().insert(header::CONTENT_RANGE, v);
+    }
+    resp
+}
+
+type Result<T> = std::result::Result<T, Failure>;
+
+// ---------------------------------------------------------------------------------------
+// who may see a case
+
+fn account(c: &Caller) -> ApiResult<&Account> {
+    c.0.as_ref().ok_or(ApiError::Unauthenticated)
+}
+
+/// Staff of the case's agency (or of an agency acting for it) and the supervisors see a
+/// case; nobody else (SEC-2).
+fn may_see(store: &Store, a: &Account, agency: &str) -> ApiResult<bool> {
+    if OVERSIGHT.iter().any(|r| a.has(*r)) {
+        return Ok(true);
+    }
+    let Some(own) = &a.agency else { return Ok(false) };
+    if own.as_str() == agency {
+        return Ok(true);
+    }
+    Ok(store.agency(own.as_str())?.is_some_and(|ag| ag.acts_in_name_of().as_str() == agency))
+}
+
+/// The case, if it exists and the caller may see it; else 404 or 403.
+fn visible_case(store: &Store, c: &Caller, number: &str) -> ApiResult<CaseFile> {
+    let case = store.case(number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
+    if !may_see(store, account(c)?, case.agency.as_str())? {
+        return Err(ApiError::Forbidden("本账号所在机关不是本案的办案机关，不得查看本案".into()));
+    }
+    Ok(case)
+}
+
+// ---------------------------------------------------------------------------------------
+// upload
+
+/// What an upload stored: its record on the log and the evidence.
+#[derive(Serialize, JsonSchema)]
+pub struct StoredEvidence {
+    pub record: Record,
+    pub evidence: Evidence,
+}
+
+/// The REC-4 metadata of an upload, from the query, checked before the body is read.
+fn metadata(q: &QueryMap, case: &str, by: &str) -> ApiResult<Evidence> {
+    let required = |k: &str, what: &str| {
+        q.str(k)
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| ApiError::Rule(Violation::new("REC-4", format!("音像资料须载明{what}（参数 {k}）")).at(k)))
+    };
+    let captured_at = required("captured_at", "采集时间")?;
+    let captured_at: Timestamp = captured_at.parse().map_err(|_| {
+        bad("captured_at", format!("captured_at=「{captured_at}」不是 RFC 3339 时间，如 2026-03-01T10:00:00+08:00"))
+    })?;
+    let retention = match q.str("retention").as_deref() {
+        None | Some("permanent") => Retention::Permanent,
+        Some("six_months") => Retention::SixMonths,
+        Some(other) => return Err(bad("retention", format!("retention=「{other}」应为 permanent 或 six_months"))),
+    };
+    let file_name = q.str("file_name").unwrap_or_default();
+    if file_name.chars().count() > 255 || file_name.chars().any(char::is_control) {
+        return Err(bad("file_name", "文件名过长或含控制字符"));
+    }
+    Ok(Evidence {
+        case: case.to_string(),
+        // Filled in from the bytes once stored.
+        sha256: String::new(),
+        sm3: String::new(),
+        size: 0,
+        media_type: String::new(),
+        key: String::new(),
+        file_name,
+        captured_at,
+        place: required("place", "采集地点")?,
+        collector: required("collector", "采集人")?,
+        proves: required("proves", "证明对象")?,
+        retention,
+        by: by.to_string(),
+    })
+}
+
+async fn upload(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(number): Path<String>,
+    q: QueryMap,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<StoredEvidence>> {
+    let login = account(&c)?.login.clone();
+    let mut evidence = metadata(&q, &number, &login)?;
+    // Everything that can be refused before a byte is read: the case, the caller's agency,
+    // REC-4 (collector registered, capture time not in the future).
+    let store = s.store.clone();
+    let pre = evidence.clone();
+    blocking(move || {
+        store.case(&pre.case)?.ok_or_else(|| ApiError::NotFound(format!("案件 {} ", pre.case)))?;
+        Ok(store.precheck_evidence(&pre)?)
+    })
+    .await?;
+    if let Some(len) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
+        s.limits.check_declared_size(len)?;
+    }
+
+    let stored = s.blobs.put_stream(body.into_data_stream(), &s.limits).await?;
+    evidence.sha256 = stored.sha256.clone();
+    evidence.sm3 = stored.sm3;
+    evidence.size = stored.size;
+    evidence.media_type = stored.media_type;
+    evidence.key = stored.key.to_string();
+
+    let store = s.store.clone();
+    let blobs = s.blobs.clone();
+    let actor = c.actor();
+    let event = Event::EvidenceStored { evidence: evidence.clone() };
+    let key = stored.key;
+    let record = blocking(move || match store.append(&actor, event) {
+        Ok(r) => Ok(r),
+        Err(e) => {
+            // Refused (or failed): the object goes too, unless a record already refers to
+            // the same content (content addressing, one object for all).
+            match store.evidence_content_in_use(key.sha256_hex()) {
+                Ok(false) => {
+                    if let Err(d) = blobs.delete(&key) {
+                        tracing::error!(%key, cause = %d, "removing the object of a refused upload");
+                    }
+                }
+                Ok(true) => {}
+                Err(q) => tracing::error!(%key, cause = %q, "checking the object of a refused upload"),
+            }
+            Err(e.into())
+        }
+    })
+    .await?;
+    Ok(Json(StoredEvidence { record, evidence }))
+}
+
+// ---------------------------------------------------------------------------------------
+// list
+
+async fn list(State(s): State<AppState>, c: Caller, Path(number): Path<String>) -> ApiResult<Json<Vec<EvidenceRow>>> {
+    let store = s.store.clone();
+    blocking(move || {
+        visible_case(&store, &c, &number)?;
+        Ok(Json(store.case_evidence(&number)?))
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------------------
+// playback and download
+
+/// A single byte range of `Range: bytes=…` (RFC 9110 §14.1.2) over an object of `size`
+/// bytes: `Ok(None)` when there is no usable range header (serve it whole: several ranges
+/// or another unit are ignored, as the RFC allows); `Err` when unsatisfiable (416).
+fn parse_range(value: Option<&str>, size: u64) -> std::result::Result<Option<std::ops::Range<u64>>, BlobError> {
+    let Some(spec) = value.and_then(|v| v.trim().strip_prefix("bytes=")) else { return Ok(None) };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let unsatisfiable = BlobError::RangeNotSatisfiable { size };
+    let (a, b) = spec.trim().split_once('-').ok_or(BlobError::RangeNotSatisfiable { size })?;
+    let num = |s: &str| s.trim().parse::<u64>().ok();
+    let range = match (a.trim().is_empty(), b.trim().is_empty()) {
+        // bytes=-n: the last n bytes.
+        (true, false) => {
+            let n = num(b).ok_or(BlobError::RangeNotSatisfiable { size })?;
+            if n == 0 || size == 0 {
+                return Err(unsatisfiable);
+            }
+            size.saturating_sub(n)..size
+        }
+        // bytes=a-: from a to the end.
+        (false, true) => {
+            let start = num(a).ok_or(BlobError::RangeNotSatisfiable { size })?;
+            start..size
+        }
+        // bytes=a-b: inclusive; b past the end is cut to it.
+        (false, false) => {
+            let (start, end) = (num(a), num(b));
+            let (Some(start), Some(end)) = (start, end) else { return Err(unsatisfiable) };
+            if end < start {
+                return Err(unsatisfiable);
+            }
+            start..end.saturating_add(1).min(size)
+        }
+        (true, true) => return Err(unsatisfiable),
+    };
+    if range.start >= size || range.start >= range.end {
+        return Err(unsatisfiable);
+    }
+    Ok(Some(range))
+}
+
+/// `Content-Disposition` with the file name safe in any browser: an ASCII fallback in
+/// `filename` and the exact UTF-8 name in `filename*` (RFC 6266, RFC 8187).
+fn content_disposition(kind: &str, name: &str, fallback: &str) -> String {
+    let name = if name.trim().is_empty() { fallback } else { name };
+    let ascii: String = name
+        .chars()
+        .map(|ch| if ch.is_ascii_graphic() && ch != '"' && ch != '\\' || ch == ' ' { ch } else { '_' })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+async fn download(
+    State(s): State<AppState>,
+    c: Caller,
+    Path((number, sha256)): Path<(String, String)>,
+    q: QueryMap,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let reason = view_reason(&q)?;
+    let attachment = q.bool("download")?.unwrap_or(false);
+    let store = s.store.clone();
+    let n = number.clone();
+    let h = sha256.clone();
+    let row = blocking(move || {
+        visible_case(&store, &c, &n)?;
+        let row = store
+            .evidence(&n, &h)?
+            .filter(|r| r.deleted_seq.is_none())
+            .ok_or_else(|| ApiError::NotFound(format!("本案证据 {h} ")))?;
+        Ok((row, c))
+    })
+    .await?;
+    let (row, c) = row;
+    let e = &row.evidence;
+    let key = BlobKey::parse(&e.key)?;
+    let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), e.size)?;
+
+    // REC-7: the view is on the log before a byte leaves.
+    // At most 50 characters (the record's limit): the hash's first 16 digits name it in the
+    // case, and the record's seq names it exactly.
+    let short = e.sha256.get(..16).unwrap_or(&e.sha256);
+    let what = match &range {
+        Some(r) => format!("证据文件 {short} 字节 {}-{}", r.start, r.end - 1),
+        None => format!("证据文件 {short}"),
+    };
+    let store = s.store.clone();
+    let seq = row.seq;
+    let of = format!("case/{number}");
+    blocking(move || {
+        store.append(&c.actor(), Event::RecordViewed { seq, of, what, reason })?;
+        Ok(())
+    })
+    .await?;
+
+    let stream = s.blobs.get_stream(&key, range.clone()).await?;
+    let len = stream.len();
+    let mut resp = Response::new(Body::from_stream(stream));
+    let h = resp.headers_mut();
+    let media = HeaderValue::from_str(&e.media_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_TYPE, media);
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", e.sha256)) {
+        h.insert(header::ETAG, etag);
+    }
+    let disposition = content_disposition(if attachment { "attachment" } else { "inline" }, &e.file_name, &e.sha256);
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Some(r) = range {
+        *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+        let v = format!("bytes {}-{}/{}", r.start, r.end - 1, e.size);
+        resp.headers_mut().insert(header::CONTENT_RANGE, HeaderValue::from_str(&v).expect("ascii"));
+    }
+    Ok(resp)
+}
+
+// ---------------------------------------------------------------------------------------
+// deletion (REC-6)
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteInput {
+    /// Why (required).
+    pub reason: String,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct Deleted {
+    /// The record of the deletion (it stays on the log).
+    pub record: Record,
+    /// Whether the stored object was removed (it stays while another live record of any
+    /// case refers to the same content).
+    pub file_deleted: bool,
+}
+
+async fn delete(
+    State(s): State<AppState>,
+    c: Caller,
+    Path((number, sha256)): Path<(String, String)>,
+    JsonBody(input): JsonBody<DeleteInput>,
+) -> Result<Json<Deleted>> {
+    let login = account(&c)?.login.clone();
+    let store = s.store.clone();
+    let blobs = s.blobs.clone();
+    let out = blocking(move || {
+        store.case(&number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
+        let row = store
+            .evidence(&number, &sha256)?
+            .filter(|r| r.deleted_seq.is_none())
+            .ok_or_else(|| ApiError::NotFound(format!("本案证据 {sha256} ")))?;
+        // The domain refuses before the retention allows (REC-6) and outside the agency.
+        let event = Event::EvidenceDeleted { case: number, sha256: sha256.clone(), by: login, reason: input.reason };
+        let record = store.append(&c.actor(), event)?;
+        let mut file_deleted = false;
+        if !store.evidence_content_in_use(&sha256)? {
+            let key = BlobKey::parse(&row.evidence.key).map_err(|e| ApiError::Internal(e.to_string()))?;
+            match blobs.delete(&key) {
+                Ok(_) => file_deleted = true,
+                // The record stands; the object is orphaned and can be removed again later.
+                Err(e) => tracing::error!(%key, cause = %e, "deleting an evidence object after its record"),
+            }
+        }
+        Ok(Json(Deleted { record, file_deleted }))
+    })
+    .await?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------
+// REC-8: a party's records at once
+
+#[derive(Serialize, JsonSchema)]
+pub struct PartyRecords {
+    pub id_number: String,
+    pub cases: Vec<PartyCase>,
+}
+
+#[derive(Serialize, JsonSchema)]
+pub struct PartyCase {
+    pub case: CaseFile,
+    pub summary: CaseRow,
+    pub steps: Vec<StepRecord>,
+    pub evidence: Vec<EvidenceRow>,
+}
+
+async fn party_records(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(id_number): Path<String>,
+    q: QueryMap,
+) -> ApiResult<Json<PartyRecords>> {
+    let reason = view_reason(&q)?;
+    let store = s.store.clone();
+    blocking(move || {
+        let a = account(&c)?;
+        let filter = CaseFilter { party_id: Some(id_number.clone()), ..CaseFilter::default() };
+        let mut rows = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = store.cases(&filter, Paging { offset, limit: 500 })?;
+            let n = page.items.len() as i64;
+            rows.extend(page.items);
+            offset += n;
+            if n == 0 || offset >= page.total {
+                break;
+            }
+        }
+        let mut cases = Vec::new();
+        for row in rows {
+            if !may_see(&store, a, &row.agency)? {
+                continue;
+            }
+            let Some(case) = store.case(&row.number)? else { continue };
+            let steps = store.case_steps(&row.number)?;
+            let evidence = store.case_evidence(&row.number)?;
+            cases.push(PartyCase { case, summary: row, steps, evidence });
+        }
+        if cases.is_empty() {
+            return Err(ApiError::NotFound(format!("当事人 {id_number} 的案件")));
+        }
+        // REC-7: one view per case, on the case's opening record, before anything is shown.
+        let mut views = Vec::new();
+        for pc in &cases {
+            let of = format!("case/{}", pc.case.number);
+            let opened = store.records(Some(&of), -1, 1)?;
+            let seq = opened.first().map(|r| r.seq).ok_or_else(|| ApiError::Internal(format!("{of}: no record")))?;
+            views.push(Event::RecordViewed {
+                seq, of, what: "当事人案卷（REC-8）".into(), reason: reason.clone()
+            });
+        }
+        store.append_batch(&c.actor(), views)?;
+        Ok(Json(PartyRecords { id_number, cases }))
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        let r = |v: &str| parse_range(Some(v), 100);
+        assert_eq!(r("bytes=0-9").unwrap(), Some(0..10));
+        assert_eq!(r("bytes=90-").unwrap(), Some(90..100));
+        assert_eq!(r("bytes=-10").unwrap(), Some(90..100));
+        assert_eq!(r("bytes=-1000").unwrap(), Some(0..100));
+        assert_eq!(r("bytes=50-1000").unwrap(), Some(50..100));
+        assert_eq!(r("bytes=0-0").unwrap(), Some(0..1));
+        assert_eq!(r("bytes=0-1,5-6").unwrap(), None);
+        assert_eq!(parse_range(None, 100).unwrap(), None);
+        assert_eq!(r("items=0-1").unwrap(), None);
+        for bad in ["bytes=100-", "bytes=100-200", "bytes=-0", "bytes=5-4", "bytes=x-1", "bytes=-", "bytes=7"] {
+            assert!(matches!(r(bad), Err(BlobError::RangeNotSatisfiable { size: 100 })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dispositions_are_safe() {
+        assert_eq!(
+            content_disposition("inline", "现场 录像.mp4", "x"),
+            "inline; filename=\"__ __.mp4\"; filename*=UTF-8''%E7%8E%B0%E5%9C%BA%20%E5%BD%95%E5%83%8F.mp4"
+        );
+        let d = content_disposition("attachment", "a\"b\\c\r\n.mp4", "x");
+        assert!(!d.contains('\r') && !d.contains('\n'));
+        assert!(d.starts_with("attachment; filename=\"a_b_c__.mp4\""), "{d}");
+        assert_eq!(content_disposition("inline", "", "abc"), "inline; filename=\"abc\"; filename*=UTF-8''abc");
+    }
+}
