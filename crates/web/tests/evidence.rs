@@ -268,7 +268,7 @@ fn deletion_follows_the_retention_and_leaves_its_record() {
         assert_eq!(r.body["evidence"]["retention"], "six_months");
         assert_eq!(upload(&a, &a.case, &a.officer, FULL, &kept).status, 200);
         // The same content in two cases is one object.
-        let other = a.app.open_case();
+        let other = a.app.open_case(&a.officer);
         assert_eq!(upload(&a, &a.case, &a.officer, &six, &shared).status, 200);
         assert_eq!(upload(&a, &other, &a.officer, FULL, &shared).status, 200);
 
@@ -327,7 +327,7 @@ fn deletion_follows_the_retention_and_leaves_its_record() {
 fn a_partys_records_come_at_once_and_the_view_is_recorded() {
     for a in case_apps() {
         let b = format!("{}+{}", a.app.backend, a.blobs.backend);
-        let second = a.app.open_case();
+        let second = a.app.open_case(&a.officer);
         assert_eq!(upload(&a, &a.case, &a.officer, FULL, &mp4(2000, 8)).status, 200);
         assert_eq!(upload(&a, &second, &a.officer, FULL, &mp4(2000, 9)).status, 200);
         let path = format!("/api/v1/parties/{}/records", party_id());

@@ -1,14 +1,9 @@
-//! Cases for tests, appended straight through the store (until `POST /api/v1/cases` is
-//! used): the registry fixture, accounts of agency 1 (officer A1 with valid certificate C1,
+//! Cases for the evidence tests, opened through `POST /api/v1/cases`: the registry fixture, accounts of agency 1 (officer A1 with valid certificate C1,
 //! an agency head) and of agency 2, and open cases numbered as CASE-1 requires. Also the
 //! app with an evidence store of its own: local files, or S3 when `ZHIFA_TEST_S3_URL` is set.
 
 use zhifa_blob::testing::TestBlobStore;
-use zhifa_domain::case::{CaseFile, Party, number_parts};
 use zhifa_domain::event::{Account, Event, Role};
-use zhifa_domain::item::{ItemKind, ProcedureKind};
-use zhifa_domain::penalty::{CaseNumberRule, PartyKind};
-use zhifa_store::Actor;
 use zhifa_store::testing::{TestStore, backends, fixtures};
 
 use super::{App, token_for};
@@ -34,49 +29,16 @@ pub struct CaseApp {
 }
 
 impl App {
-    /// As [`App::start`], with `blobs` as the evidence store.
-    pub fn start_with_blobs(t: TestStore, blobs: zhifa_blob::BlobStore, limits: zhifa_blob::Limits) -> App {
-        let (store, clock) = t.open_at("2026-03-01T04:00:00Z".parse().unwrap());
-        let admin = token_for(&store, "admin", &[Role::SystemAdmin, Role::Supervisor]);
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let log = zhifa_web::log::LogConfig::ephemeral("zhifa.test/log");
-        let state = zhifa_web::AppState::new(store.clone(), log).with_blobs(blobs, limits);
-        let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-        let addr = listener.local_addr().unwrap();
-        rt.spawn(zhifa_web::serve(state.clone(), listener, std::future::pending()));
-        let agent = ureq::Agent::config_builder().http_status_as_error(false).max_idle_connections(0).build().into();
-        App { base: format!("http://{addr}"), store, state, clock, admin, backend: t.backend, agent, _rt: rt, _t: t }
-    }
-
-    /// Opens the next case of agency 1 for the fixture's party, as `a1`.
-    pub fn open_case(&self) -> String {
-        let now = self.store.now();
-        let rule = CaseNumberRule::default();
-        let parts = number_parts(&fixtures::region(), ItemKind::Penalty, now, 0);
-        let scope = zhifa_domain::case::number_scope(&rule, &parts).unwrap();
-        let seq = self.store.cases_numbered(&scope).unwrap() + 1;
-        let number = rule.format(&zhifa_domain::penalty::CaseNumberParts { seq, ..parts }).unwrap();
-        let procedure = self.store.definition_for(&fixtures::code(1), ProcedureKind::GeneralPenalty).unwrap().id();
-        let case = CaseFile {
-            number: number.clone(),
-            agency: fixtures::code(1),
-            item: "SCJG-CF-001".into(),
-            item_version: 1,
-            procedure,
-            party: Party {
-                kind: PartyKind::Organisation,
-                name: "某某食品有限公司".into(),
-                id_number: Some(party_id()),
-                legal_rep: Some("李四".into()),
-                address: None,
-                phone: None,
-            },
-            summary: "销售超过保质期的食品".into(),
-            opened_by: "a1".into(),
-            flags: vec![],
-        };
-        self.store.append(&Actor("account:a1".into()), Event::CaseOpened { case }).unwrap();
-        number
+    /// Opens the next case of agency 1 for the fixture's party, as `a1`, through the API.
+    pub fn open_case(&self, officer: &str) -> String {
+        let body = serde_json::json!({
+            "item": "SCJG-CF-001",
+            "party": { "kind": "organisation", "name": "某某食品有限公司", "id_number": party_id(), "legal_rep": "李四" },
+            "summary": "销售超过保质期的食品",
+        });
+        let r = self.send("POST", "/api/v1/cases", Some(officer), body.to_string().as_bytes());
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        r.body["body"]["case"]["number"].as_str().unwrap().to_string()
     }
 }
 
@@ -107,7 +69,8 @@ pub fn case_apps_with(limits: zhifa_blob::Limits) -> Vec<CaseApp> {
         pairs.push((zhifa_store::testing::sqlite(), b));
     }
     for (t, blobs) in pairs {
-        let app = App::start_with_blobs(t, blobs.store.clone(), limits.clone());
+        let log = zhifa_web::log::LogConfig::ephemeral("zhifa.test/log");
+        let app = App::start_full(t, log, Some((blobs.store.clone(), limits.clone())));
         let mut events = fixtures::registry();
         events.extend([
             account("a1", &[Role::Officer], 1, Some("A1")),
@@ -119,7 +82,7 @@ pub fn case_apps_with(limits: zhifa_blob::Limits) -> Vec<CaseApp> {
         let head = token_for(&app.store, "h1", &[]);
         let stranger = token_for(&app.store, "b1", &[]);
         let supervisor = token_for(&app.store, "sup", &[Role::Supervisor]);
-        let case = app.open_case();
+        let case = app.open_case(&officer);
         out.push(CaseApp { app, blobs, officer, head, stranger, supervisor, case });
     }
     out

@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-pub mod county;
 pub mod cases;
+pub mod county;
 
 use serde_json::Value;
 use zhifa_domain::event::{Account, Event, Role};
@@ -80,11 +80,23 @@ impl App {
     }
 
     pub fn start_with(t: TestStore, log: zhifa_web::log::LogConfig) -> App {
+        Self::start_full(t, log, None)
+    }
+
+    /// The app with `blobs` as its evidence store (default: a scratch local store).
+    pub fn start_full(
+        t: TestStore,
+        log: zhifa_web::log::LogConfig,
+        blobs: Option<(zhifa_blob::BlobStore, zhifa_blob::Limits)>,
+    ) -> App {
         // Tests run on 2026-03-01 at noon, China time, whatever the real date.
         let (store, clock) = t.open_at("2026-03-01T04:00:00Z".parse().unwrap());
         let admin = token_for(&store, "admin", &[Role::SystemAdmin, Role::Supervisor]);
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let state = zhifa_web::AppState::new(store.clone(), log);
+        let mut state = zhifa_web::AppState::new(store.clone(), log);
+        if let Some((b, limits)) = blobs {
+            state = state.with_blobs(b, limits);
+        }
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         rt.spawn(zhifa_web::serve(state.clone(), listener, std::future::pending()));
