@@ -13,6 +13,7 @@ mod metrics;
 pub mod openapi;
 pub mod public;
 pub mod session;
+pub mod staff;
 
 pub use api::import_tables;
 
@@ -76,6 +77,7 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
     let router = Router::new()
         .merge(api_router)
         .merge(public::router())
+        .merge(staff::router(state.clone()))
         .route("/api/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
         // C2SP tlog-tiles and tlog-checkpoint, public (LOG-2, LOG-3).
         .route("/log/checkpoint", get(log::checkpoint))
