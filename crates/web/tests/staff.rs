@@ -343,8 +343,23 @@ fn case_page_shows_next_actions_refusals_and_keeps_input_on_refusal() {
         Some(&form(&[("csrf", &csrf), ("action", "file"), ("text", "我写的记录内容"), ("records", "filing_approval")])),
     );
     assert_eq!(p.status, 422, "{}", p.body);
-    assert!(p.body.contains("我写的记录内容"), "input kept");
-    assert!(p.body.contains("PROC-1") || p.body.contains("SEC-2") || p.body.contains("（"), "{}", p.body);
+    assert!(p.body.contains("未能提交"), "{}", p.body);
+    // A malformed time: refused (SEC-5), the form re-rendered with what was typed.
+    let p = call(
+        &app,
+        "POST",
+        &steps,
+        Some(&officer),
+        Some(&form(&[
+            ("csrf", &csrf),
+            ("action", "register_lead"),
+            ("officers", "A1"),
+            ("text", "我写的记录内容"),
+            ("occurred_at", "昨天"),
+        ])),
+    );
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("我写的记录内容") && p.body.contains("SEC-5"), "input kept, rule shown");
     // The lead, properly.
     let p = call(
         &app,

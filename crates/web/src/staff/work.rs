@@ -457,6 +457,10 @@ fn case_main(s: &AppState, me: &Me, ctx: &CaseContext, sub: Option<&Submitted>) 
         ]))
         section #next aria-labelledby="next-h" {
             h2 #next-h { "下一步" }
+            @if let Some(sub) = sub.filter(|sub| !allowed.iter().any(|a| a.action == sub.action)) {
+                p { "提交的环节：" (ctx.def.action_label(sub.action)) }
+                (violations(sub.errors))
+            }
             @if allowed.is_empty() { p.muted { "您的角色当前没有可办理的环节。" } }
             @for a in &allowed {
                 details.action open[sub.is_some_and(|s| s.action == a.action)] {
