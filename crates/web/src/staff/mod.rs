@@ -213,10 +213,19 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Fields {
 /// Largest form body (the CSV import's textarea is the big one).
 const FORM_LIMIT: usize = 8 << 20;
 
+/// Whether a POST comes from our own pages. Browsers say so in `Sec-Fetch-Site`; with our
+/// `Referrer-Policy: no-referrer` they send `Origin: null` on form posts, so a named
+/// `Origin` is checked only when it is there.
 fn same_origin(req: &Request) -> bool {
-    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    origin.split_once("://").is_some_and(|(_, h)| h == host)
+    let h = req.headers();
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+        && !matches!(site, "same-origin" | "none")
+    {
+        return false;
+    }
+    let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    origin == "null" || origin.split_once("://").is_some_and(|(_, o)| o == host)
 }
 
 /// The route layer of every staff route (SEC-1, SEC-2).
@@ -251,7 +260,7 @@ async fn guard(
             };
             return Ok((None, Some(why), false));
         }
-        if (now - session.last_seen).get_seconds() >= 15 {
+        if (now - session.last_seen).get_seconds() >= 15.min(s.sessions.idle_secs / 2) {
             s.store.touch_session(&digest)?;
         }
         let Some(account) = s.store.account(&session.login)? else { return Ok((None, None, false)) };

@@ -343,6 +343,17 @@ fn action_form(
     let penalties = code == "notify" || a.decision;
     let evidence: Vec<_> = ctx.detail.evidence.iter().filter(|e| e.deleted_seq.is_none()).collect();
     let now = datetime_local(s.store.now());
+    // The kinds the action brings, and those its preconditions ask for (e.g. the
+    // investigation report a notice needs), each once.
+    let mut records = a.records.clone();
+    let mut documents = a.documents.clone();
+    for c in a.requires.iter().flat_map(|r| r.any_of.iter()) {
+        match c {
+            Condition::Record(k) if !records.contains(k) => records.push(k.clone()),
+            Condition::Document(k) if !documents.contains(k) => documents.push(k.clone()),
+            _ => {}
+        }
+    }
     html! {
         form.stack.action method="post" action={ "/staff/cases/" (enc(number)) "/steps#act-" (code) } id={ "act-" (code) } {
             (csrf_field(me))
@@ -365,16 +376,16 @@ fn action_form(
                 label { "发生时间" input type="datetime-local" name="occurred_at" value=(f.get("occurred_at").unwrap_or(now)); }
                 label { "地点" input name="place" maxlength="200" value=(f.text("place")); }
             }
-            @if !a.records.is_empty() {
+            @if !records.is_empty() {
                 fieldset { legend { "记录" }
-                    @for r in &a.records {
+                    @for r in &records {
                         label.inline { input type="checkbox" name="records" value=(r) checked[picked("records", r, true)]; (def.record_label(r)) }
                     }
                 }
             }
-            @if !a.documents.is_empty() {
+            @if !documents.is_empty() {
                 fieldset { legend { "文书" }
-                    @for d in &a.documents {
+                    @for d in &documents {
                         label.inline { input type="checkbox" name="documents" value=(d) checked[picked("documents", d, true)]; (def.document_label(d)) }
                     }
                 }
@@ -569,7 +580,7 @@ fn evidence_form(me: &Me, number: &str) -> Markup {
             label { "文件" input type="file" name="file" accept="audio/*,video/*,image/*,application/pdf" capture="environment" required; }
             label { "采集时间" input type="datetime-local" name="captured_at" required; }
             label { "采集地点" input name="place" required maxlength="200"; }
-            label { "采集人" input name="collector" required maxlength="100" value=(me.account.display_name); }
+            label { "采集人（人员编号）" input name="collector" required maxlength="40" value=(me.account.staff_no.clone().unwrap_or_default()); }
             label { "证明对象" input name="proves" required maxlength="500"; }
             button type="submit" { "上传证据" }
             p.upload-status role="status" aria-live="polite" {}
