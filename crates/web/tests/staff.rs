@@ -244,7 +244,7 @@ fn sec1_totp_required_per_role_enrolment_and_login() {
     let p = call(&app, "GET", "/staff/cases", Some(&cookie), None);
     assert_eq!((p.status, p.location.as_str()), (303, "/staff/totp"), "nothing before enrolling");
     let page = call(&app, "GET", "/staff/totp", Some(&cookie), None).body;
-    assert!(page.contains("<svg") && page.contains("otpauth") == false, "the QR is inline; the URI is not a link");
+    assert!(page.contains("<svg") && !page.contains("otpauth"), "the QR is inline; the URI is not a link");
     let secret = page.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let p = call(&app, "POST", "/staff/totp", Some(&cookie), Some(&form(&[("csrf", &csrf), ("code", "000000")])));

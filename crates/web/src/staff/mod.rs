@@ -314,11 +314,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 // the frame
 
 /// The navigation for a set of roles (built once per combination of roles).
-fn nav_for(roles: &[Role]) -> &'static [(&'static str, &'static str)] {
-    static CACHE: OnceLock<Mutex<HashMap<u8, &'static [(&'static str, &'static str)]>>> = OnceLock::new();
+type Nav = &'static [(&'static str, &'static str)];
+
+fn nav_for(roles: &[Role]) -> Nav {
+    static CACHE: OnceLock<Mutex<HashMap<u8, Nav>>> = OnceLock::new();
     let key = Role::ALL.iter().enumerate().filter(|(_, r)| roles.contains(r)).fold(0u8, |k, (i, _)| k | 1 << i);
     let mut map = CACHE.get_or_init(Default::default).lock().expect("nav cache");
-    *map.entry(key).or_insert_with(|| {
+    map.entry(key).or_insert_with(|| {
         let v: Vec<(&str, &str)> =
             NAV.iter().filter(|(_, _, who)| who.iter().any(|r| roles.contains(r))).map(|(h, l, _)| (*h, *l)).collect();
         Vec::leak(v)

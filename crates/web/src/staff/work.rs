@@ -497,7 +497,7 @@ fn case_main(s: &AppState, me: &Me, ctx: &CaseContext, sub: Option<&Submitted>) 
             section #approve aria-labelledby="approve-h" {
                 h2 #approve-h { "负责人审批" }
                 @for a in &stage_actions {
-                    @if zhifa_domain::case::pending_approvals(&history, &d.approvals.iter().cloned().collect::<Vec<_>>(), &a.code).is_empty() {
+                    @if zhifa_domain::case::pending_approvals(&history, &d.approvals, &a.code).is_empty() {
                         form.inline method="post" action={ "/staff/cases/" (enc(&c.number)) "/approvals" } {
                             (csrf_field(me))
                             input type="hidden" name="action" value=(a.code);
