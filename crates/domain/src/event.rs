@@ -274,6 +274,20 @@ pub enum Event {
     ReviewEveryGeneralPenaltySet {
         on: bool,
     },
+    /// SEC-1: the security administrator's settings (which roles must use a second factor).
+    SecuritySettingsSet {
+        settings: crate::security::SecuritySettings,
+    },
+    /// SEC-1, SEC-4: a TOTP second factor was confirmed for the login (the secret is kept
+    /// beside the records, never in one).
+    TotpEnrolled {
+        login: String,
+    },
+    /// SEC-1, SEC-4: a wrong or replayed TOTP code, at login or at enrolment.
+    TotpRejected {
+        login: String,
+        reason: String,
+    },
 }
 
 impl Event {
@@ -316,6 +330,9 @@ impl Event {
             Event::LoginFailed { .. } => "login_failed",
             Event::LoggedOut { .. } => "logged_out",
             Event::PasswordChanged { .. } => "password_changed",
+            Event::SecuritySettingsSet { .. } => "security_settings_set",
+            Event::TotpEnrolled { .. } => "totp_enrolled",
+            Event::TotpRejected { .. } => "totp_rejected",
         }
     }
 
@@ -359,7 +376,10 @@ impl Event {
             Event::LoginSucceeded { login }
             | Event::LoginFailed { login, .. }
             | Event::LoggedOut { login }
-            | Event::PasswordChanged { login } => format!("account/{login}"),
+            | Event::PasswordChanged { login }
+            | Event::TotpEnrolled { login }
+            | Event::TotpRejected { login, .. } => format!("account/{login}"),
+            Event::SecuritySettingsSet { .. } => "settings/security".into(),
         }
     }
 }
@@ -616,7 +636,10 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
                 return Err(rule("SEC-1", "id", format!("令牌 {id} 已存在")));
             }
         }
-        Event::LoginSucceeded { login } | Event::LoggedOut { login } | Event::PasswordChanged { login } => {
+        Event::LoginSucceeded { login }
+        | Event::LoggedOut { login }
+        | Event::PasswordChanged { login }
+        | Event::TotpEnrolled { login } => {
             if v(view.account(login))?.is_none() {
                 return Err(rule("SEC-1", "login", format!("账号 {login} 不存在")));
             }
@@ -633,6 +656,13 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             check_text("login", login, 100, false)?;
             check_text("reason", reason, 200, true)?;
         }
+        Event::TotpRejected { login, reason } => {
+            check_text("reason", reason, 200, true)?;
+            if v(view.account(login))?.is_none() {
+                return Err(rule("SEC-1", "login", format!("账号 {login} 不存在")));
+            }
+        }
+        Event::SecuritySettingsSet { settings } => settings.validate()?,
         Event::LogRewindAcknowledged { previous_checkpoint, reason, .. } => {
             check_text("reason", reason, 2000, true)?;
             check_text("previous_checkpoint", previous_checkpoint, 10_000, true)?;

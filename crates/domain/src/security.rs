@@ -71,9 +71,46 @@ impl Default for SessionPolicy {
     }
 }
 
+/// The security administrator's settings (SEC-1): the roles whose accounts must log in
+/// with a TOTP second factor (RFC 6238). Stored as a record; the latest one holds.
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecuritySettings {
+    #[serde(default)]
+    pub totp_required: Vec<crate::event::Role>,
+}
+
+impl SecuritySettings {
+    pub fn validate(&self) -> Result<(), Violation> {
+        let mut seen = self.totp_required.clone();
+        seen.sort_by_key(|r| r.as_str());
+        seen.dedup();
+        if seen.len() != self.totp_required.len() {
+            return Err(Violation::new("SEC-1", "角色重复").at("totp_required"));
+        }
+        Ok(())
+    }
+
+    /// Must an account with these roles use the second factor?
+    pub fn requires_totp(&self, roles: &[crate::event::Role]) -> bool {
+        roles.iter().any(|r| self.totp_required.contains(r))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sec1_totp_required_per_role() {
+        use crate::event::Role;
+        let s = SecuritySettings { totp_required: vec![Role::SecurityAdmin, Role::AgencyHead] };
+        s.validate().unwrap();
+        assert!(s.requires_totp(&[Role::AgencyHead]));
+        assert!(!s.requires_totp(&[Role::Officer]));
+        let dup = SecuritySettings { totp_required: vec![Role::Officer, Role::Officer] };
+        assert_eq!(dup.validate().unwrap_err().rule, "SEC-1");
+    }
 
     #[test]
     fn sec1_password_policy() {

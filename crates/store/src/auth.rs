@@ -147,3 +147,136 @@ impl Store {
         self.append_with(&actor, vec![Event::LoggedOut { login: login.into() }], Some(effect)).map(|_| ())
     }
 }
+
+/// A login's TOTP second factor (SEC-1): the base32 secret, whether it was confirmed, and
+/// the last time step accepted (a code is never accepted twice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpSecret {
+    pub login: String,
+    pub secret: String,
+    pub confirmed: bool,
+    pub last_step: i64,
+}
+
+impl Store {
+    /// The security administrator's settings (SEC-1); the default when never set.
+    pub fn security_settings(&self) -> Result<zhifa_domain::security::SecuritySettings, StoreError> {
+        self.read(|c| {
+            Ok(c.query_opt("SELECT doc FROM platform_settings WHERE key = 'security'", &[])?
+                .map(|r| r.json(0))
+                .transpose()?
+                .unwrap_or_default())
+        })
+    }
+
+    pub fn totp_secret(&self, login: &str) -> Result<Option<TotpSecret>, StoreError> {
+        self.read(|c| {
+            let Some(r) = c.query_opt(
+                "SELECT login, secret, confirmed_at, last_step FROM totp_secrets WHERE login = $1",
+                &[login.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(TotpSecret {
+                login: r.text(0).into(),
+                secret: r.text(1).into(),
+                confirmed: matches!(r.0[2], crate::sql::Value::Int(_)),
+                last_step: r.int(3),
+            }))
+        })
+    }
+
+    /// Starts an enrolment with a new secret, replacing an unconfirmed one. A confirmed
+    /// factor is kept until the new one is confirmed ([`Store::confirm_totp`]).
+    pub fn begin_totp(&self, login: &str, secret: &str) -> Result<(), StoreError> {
+        let (login, secret) = (login.to_string(), secret.to_string());
+        self.write(move |c| {
+            c.execute("DELETE FROM totp_secrets WHERE login = $1 AND confirmed_at IS NULL", &[login.as_str().into()])?;
+            c.execute(
+                "INSERT INTO totp_secrets (login, secret, confirmed_at, last_step) VALUES ($1, $2, NULL, 0)
+                 ON CONFLICT (login) DO NOTHING",
+                &[login.into(), secret.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Confirms the enrolment of `secret` (a valid code at `step` was given), recording it.
+    pub fn confirm_totp(&self, login: &str, secret: &str, step: i64) -> Result<(), AppendError> {
+        let (login_, secret, now) = (login.to_string(), secret.to_string(), self.now().as_microsecond());
+        let effect = Box::new(move |c: &mut dyn Conn| {
+            c.execute("DELETE FROM totp_secrets WHERE login = $1", &[login_.as_str().into()])?;
+            c.execute(
+                "INSERT INTO totp_secrets (login, secret, confirmed_at, last_step) VALUES ($1, $2, $3, $4)",
+                &[login_.into(), secret.into(), now.into(), step.into()],
+            )?;
+            Ok(())
+        });
+        let actor = Actor(format!("account:{login}"));
+        self.append_with(&actor, vec![Event::TotpEnrolled { login: login.into() }], Some(effect)).map(|_| ())
+    }
+
+    /// Accepts a code's time step for a confirmed factor; `false` if that step (or a later
+    /// one) was already used (a replay).
+    pub fn use_totp_step(&self, login: &str, step: i64) -> Result<bool, StoreError> {
+        let login = login.to_string();
+        self.write(move |c| {
+            let n = c.execute(
+                "UPDATE totp_secrets SET last_step = $2 WHERE login = $1 AND confirmed_at IS NOT NULL AND last_step < $2",
+                &[login.into(), step.into()],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Records a rejected code (SEC-4); at login it also counts toward the lockout (SEC-1).
+    pub fn record_totp_failure(
+        &self,
+        login: &str,
+        reason: &str,
+        lockout: Option<(u32, Timestamp)>,
+    ) -> Result<(), AppendError> {
+        let login_ = login.to_string();
+        let effect = lockout.map(|(max_failures, lock_until)| {
+            Box::new(move |c: &mut dyn Conn| {
+                c.execute(
+                    "UPDATE credentials SET failed = failed + 1,
+                       locked_until = CASE WHEN failed + 1 >= $2 THEN $3 ELSE locked_until END
+                     WHERE login = $1",
+                    &[login_.into(), (max_failures as i64).into(), lock_until.as_microsecond().into()],
+                )?;
+                Ok(())
+            }) as crate::Effect
+        });
+        let actor = Actor(format!("account:{login}"));
+        let event = Event::TotpRejected { login: login.into(), reason: reason.into() };
+        self.append_with(&actor, vec![event], effect).map(|_| ())
+    }
+
+    /// A password-checked login waiting for its second factor.
+    pub fn add_pending_login(&self, id_sha256: &str, login: &str) -> Result<(), StoreError> {
+        let (id, login, now) = (id_sha256.to_string(), login.to_string(), self.now().as_microsecond());
+        self.write(move |c| {
+            c.execute(
+                "INSERT INTO totp_pending (id_sha256, login, created_at) VALUES ($1, $2, $3)",
+                &[id.into(), login.into(), now.into()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The pending login (and when it began), if any.
+    pub fn pending_login(&self, id_sha256: &str) -> Result<Option<(String, Timestamp)>, StoreError> {
+        self.read(|c| {
+            c.query_opt("SELECT login, created_at FROM totp_pending WHERE id_sha256 = $1", &[id_sha256.into()])?
+                .map(|r| Ok((r.text(0).to_string(), ts(r.int(1))?)))
+                .transpose()
+        })
+    }
+
+    pub fn drop_pending_login(&self, id_sha256: &str) -> Result<(), StoreError> {
+        let id = id_sha256.to_string();
+        self.write(move |c| c.execute("DELETE FROM totp_pending WHERE id_sha256 = $1", &[id.into()]).map(|_| ()))
+    }
+}

@@ -35,7 +35,7 @@ pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 
 /// The schema version this binary runs on.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// A migration: version, common SQL, SQLite part, PostgreSQL part, and a step in Rust run
 /// after the SQL in the same transaction.
@@ -69,6 +69,13 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0004_common.sql"),
         include_str!("migrations/0004_sqlite.sql"),
         include_str!("migrations/0004_postgres.sql"),
+        None,
+    ),
+    (
+        5,
+        include_str!("migrations/0005_common.sql"),
+        include_str!("migrations/0005_sqlite.sql"),
+        include_str!("migrations/0005_postgres.sql"),
         None,
     ),
 ];

@@ -195,7 +195,13 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         | Event::LoginSucceeded { .. }
         | Event::LoginFailed { .. }
         | Event::LoggedOut { .. }
-        | Event::PasswordChanged { .. } => {}
+        | Event::PasswordChanged { .. }
+        | Event::TotpEnrolled { .. }
+        | Event::TotpRejected { .. } => {}
+        Event::SecuritySettingsSet { settings } => {
+            c.execute("DELETE FROM platform_settings WHERE key = 'security'", &[])?;
+            c.execute("INSERT INTO platform_settings (key, doc) VALUES ('security', $1)", &[to_json(settings)])?;
+        }
         // Case projections: see `cases.rs`.
         Event::CaseOpened { .. }
         | Event::CaseStepRecorded { .. }
@@ -695,6 +701,11 @@ impl Store {
     }
 
     /// The account behind an unrevoked API token, by the token's SHA-256 (hex).
+    /// Every account, by login (the administrators' user list, SEC-2).
+    pub fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        self.read(|c| c.query("SELECT doc FROM accounts ORDER BY login", &[])?.iter().map(|r| r.json(0)).collect())
+    }
+
     pub fn account_by_token(&self, token_sha256: &str) -> Result<Option<Account>, StoreError> {
         self.read(|c| {
             c.query_opt(

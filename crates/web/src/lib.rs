@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod public;
 mod reviews;
 pub mod session;
+pub mod staff;
 
 pub use api::import_tables;
 
@@ -95,6 +96,7 @@ pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
     let router = Router::new()
         .merge(api_router)
         .merge(public::router())
+        .merge(staff::router(state.clone()))
         .route("/api/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
         // C2SP tlog-tiles and tlog-checkpoint, public (LOG-2, LOG-3).
         .route("/log/checkpoint", get(log::checkpoint))

@@ -29,12 +29,12 @@ pub fn hash_password(password: &str) -> String {
     Argon2::default().hash_password(password.as_bytes()).expect("argon2 with its defaults").to_string()
 }
 
-fn verify_password(phc: &str, password: &str) -> bool {
+pub(crate) fn verify_password(phc: &str, password: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A hash to verify against when the login is unknown, so both cases take as long.
-fn decoy() -> &'static str {
+pub(crate) fn decoy() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| hash_password(&hex::encode(rand::random::<[u8; 16]>())))
 }
@@ -64,7 +64,7 @@ pub struct WhoAmI {
     pub csrf: Option<String>,
 }
 
-const BAD_LOGIN: &str = "用户名或密码错误";
+pub(crate) const BAD_LOGIN: &str = "用户名或密码错误";
 
 pub async fn login(State(s): State<AppState>, JsonBody(input): JsonBody<LoginInput>) -> ApiResult<Response> {
     let state = s.clone();

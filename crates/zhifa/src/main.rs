@@ -137,6 +137,9 @@ struct PublicArgs {
     /// (certificate QR codes encode it, PUB-3). Default: the listening address.
     #[arg(long, env = "ZHIFA_PUBLIC_URL")]
     public_url: Option<String>,
+    /// SEC-1: seconds without activity after which a staff session ends (default 600).
+    #[arg(long, env = "ZHIFA_IDLE_TIMEOUT", default_value_t = 600, value_parser = clap::value_parser!(i64).range(5..=86_400))]
+    idle_timeout: i64,
 }
 
 #[derive(Subcommand)]
@@ -207,14 +210,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve { listen, public } => {
             let store = open(&cli.store)?;
             let log = logcmd::config(&cli.log, &cli.store.data_dir)?;
-            serve(store, cli.store.blobs()?, log, &listen, public.public_url, None)
+            serve(store, cli.store.blobs()?, log, &listen, public, None)
         }
         Command::Demo { listen, no_serve, public } => {
             let store = open(&cli.store)?;
             let log = logcmd::config(&cli.log, &cli.store.data_dir)?;
             let access = demo::seed(&store, &cli.store.data_dir)?;
             let banner = format!(
-                "  管理员令牌（Authorization: Bearer …）: {}\n  演示账号（POST /api/v1/session 登录）:\n{}",
+                "  管理员令牌（Authorization: Bearer …）: {}\n  演示账号（在 /staff/login 登录，或 POST /api/v1/session）:\n{}",
                 access.token,
                 access.accounts.lines().map(|l| format!("    {l}\n")).collect::<String>()
             );
@@ -222,7 +225,7 @@ fn run(cli: Cli) -> Result<()> {
                 print!("演示数据已就绪。\n{banner}");
                 return Ok(());
             }
-            serve(store, cli.store.blobs()?, log, &listen, public.public_url, Some(banner))
+            serve(store, cli.store.blobs()?, log, &listen, public, Some(banner))
         }
         Command::Log { command } => logcmd::run(command, &cli.store, &cli.log),
         Command::Import { files } => {
@@ -368,9 +371,10 @@ fn serve(
     blobs: zhifa_blob::BlobStore,
     log: zhifa_web::log::LogConfig,
     listen: &str,
-    public_url: Option<String>,
+    public: PublicArgs,
     banner: Option<String>,
 ) -> Result<()> {
+    let PublicArgs { public_url, idle_timeout } = public;
     zhifa_web::log::check_not_rewound(&store, &log)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async move {
@@ -379,6 +383,7 @@ fn serve(
         let public_url = public_url.unwrap_or_else(|| format!("http://{addr}"));
         println!("Zhifa 已启动（{}）: http://{addr}/", store.backend_name());
         println!("  公示平台: {}/public", public_url.trim_end_matches('/'));
+        println!("  办案平台（工作人员登录）: {}/staff/login", public_url.trim_end_matches('/'));
         println!("  API 文档: http://{addr}/api/openapi.json");
         println!("  执法主体: http://{addr}/api/v1/agencies");
         if let Some(b) = banner {
@@ -386,9 +391,13 @@ fn serve(
         }
         println!("  可验证日志: http://{addr}/log/checkpoint  公钥: {}", log.signer.verifier().vkey());
         println!("  证据存储: {}", blobs.describe());
-        let state = zhifa_web::AppState::new(store, log)
+        let mut state = zhifa_web::AppState::new(store, log)
             .with_public_url(public_url)
             .with_blobs(blobs, zhifa_blob::Limits::default());
+        state.sessions = std::sync::Arc::new(zhifa_domain::security::SessionPolicy {
+            idle_secs: idle_timeout,
+            ..Default::default()
+        });
         zhifa_web::serve(state, listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })

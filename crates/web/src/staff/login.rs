@@ -1,0 +1,414 @@
+//! SEC-1 for people in a browser: the login form, the TOTP step, logout, the account page
+//! (password change), and TOTP enrolment. Every attempt, enrolment and rejected code is a
+//! record (SEC-4).
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use maud::{Markup, html};
+use zhifa_domain::Violation;
+
+use super::{Fields, Me, csrf_field, page, page_error, see_other, totp, violations};
+use crate::AppState;
+use crate::auth::token_digest;
+use crate::error::ApiError;
+use crate::extract::blocking;
+use crate::html::{self, Crumb};
+use crate::session::{BAD_LOGIN, decoy, hash_password, verify_password};
+
+const PENDING_COOKIE: &str = "zhifa_pending";
+/// How long a password-checked login waits for its code.
+const PENDING_SECS: i64 = 300;
+const ISSUER: &str = "Zhifa 行政执法";
+
+/// Only our own pages are followed after login.
+fn safe_next(next: Option<String>) -> String {
+    next.filter(|n| n.starts_with("/staff") && !n.starts_with("//") && !n.contains("://") && !n.contains('\\'))
+        .unwrap_or_else(|| "/staff".into())
+}
+
+fn login_doc(message: Option<&str>, login: &str, next: &str) -> Markup {
+    let main = html! {
+        @if let Some(m) = message {
+            div.errors role="alert" { p { (m) } }
+        }
+        form.stack method="post" action="/staff/login" {
+            input type="hidden" name="next" value=(next);
+            label { "用户名" input name="login" autocomplete="username" required value=(login); }
+            label { "密码" input type="password" name="password" autocomplete="current-password" required; }
+            button type="submit" { "登录" }
+        }
+        p.muted { "连续多次登录失败将锁定账号；会话闲置超时后须重新登录（SEC-1）。" }
+    };
+    super::doc(None, "登录", Vec::new(), "", main)
+}
+
+pub async fn form(q: crate::extract::QueryMap) -> Response {
+    html::respond(StatusCode::OK, login_doc(None, "", &safe_next(q.str("next"))))
+}
+
+fn session_cookie(id: &str, max_age: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{}={id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age}",
+        crate::session::COOKIE
+    ))
+    .expect("ascii cookie")
+}
+
+enum Outcome {
+    Failed(String),
+    Session(String),
+    /// Password right; the code is awaited under this pending id.
+    NeedsCode(String),
+}
+
+pub async fn submit(State(s): State<AppState>, f: Fields) -> Response {
+    let login = f.text("login");
+    let password = f.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
+    let next = safe_next(f.get("next"));
+    let state = s.clone();
+    let login_ = login.clone();
+    let r = blocking(move || {
+        let store = &state.store;
+        let policy = &state.sessions;
+        let now = store.now();
+        let cred = store.credential(&login_)?;
+        let account = store.account(&login_)?;
+        let fail = |reason: &str, message: String| -> Result<Outcome, ApiError> {
+            let lock_until = now + jiff::SignedDuration::from_secs(policy.lockout_secs);
+            store.record_login_failure(&login_, reason, policy.max_failures, lock_until)?;
+            Ok(Outcome::Failed(message))
+        };
+        let (Some(cred), Some(_account)) = (cred, account) else {
+            let _ = verify_password(decoy(), &password);
+            return fail("未知账号或未设置密码", BAD_LOGIN.into());
+        };
+        if let Some(until) = cred.locked_until.filter(|u| *u > now) {
+            return fail("账号已锁定", format!("连续登录失败次数过多，账号已锁定至 {}", super::cst(until)));
+        }
+        if !verify_password(&cred.phc, &password) {
+            let left = policy.max_failures.saturating_sub(cred.failed + 1);
+            let msg = if left == 0 {
+                format!("{BAD_LOGIN}；账号已锁定 {} 分钟", policy.lockout_secs / 60)
+            } else {
+                format!("{BAD_LOGIN}；再失败 {left} 次账号将被锁定")
+            };
+            return fail("密码错误", msg);
+        }
+        let id = hex::encode(rand::random::<[u8; 32]>());
+        if store.totp_secret(&login_)?.is_some_and(|t| t.confirmed) {
+            store.add_pending_login(&token_digest(&id), &login_)?;
+            return Ok(Outcome::NeedsCode(id));
+        }
+        let csrf = hex::encode(rand::random::<[u8; 16]>());
+        store.open_session(&login_, &token_digest(&id), &csrf)?;
+        Ok(Outcome::Session(id))
+    })
+    .await;
+    match r {
+        Ok(Outcome::Failed(m)) => html::respond(StatusCode::UNAUTHORIZED, login_doc(Some(&m), &login, &next)),
+        Ok(Outcome::Session(id)) => {
+            let mut r = see_other(&next);
+            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&id, s.sessions.absolute_secs));
+            r
+        }
+        Ok(Outcome::NeedsCode(id)) => {
+            let mut r = html::respond(StatusCode::OK, code_doc(None, &next));
+            let c = format!(
+                "{PENDING_COOKIE}={id}; Path=/staff/login; HttpOnly; Secure; SameSite=Strict; Max-Age={PENDING_SECS}"
+            );
+            r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&c).expect("ascii"));
+            r
+        }
+        Err(e) => page_error(None, e),
+    }
+}
+
+fn code_doc(message: Option<&str>, next: &str) -> Markup {
+    let main = html! {
+        @if let Some(m) = message {
+            div.errors role="alert" { p { (m) } }
+        }
+        p { "本账号已启用动态口令。请打开身份验证器应用，输入当前显示的 6 位数字。" }
+        form.stack method="post" action="/staff/login/totp" {
+            input type="hidden" name="next" value=(next);
+            label { "动态口令" input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required; }
+            button type="submit" { "验证并登录" }
+        }
+        p { a href="/staff/login" { "返回重新输入密码" } }
+    };
+    super::doc(None, "动态口令验证", Vec::new(), "", main)
+}
+
+fn pending_cookie(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == PENDING_COOKIE && !v.is_empty()).then(|| v.to_string())
+    })
+}
+
+pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Fields) -> Response {
+    let next = safe_next(f.get("next"));
+    let Some(pending) = pending_cookie(&headers) else {
+        return html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("请先输入用户名和密码"), "", &next));
+    };
+    let code = f.text("code");
+    let state = s.clone();
+    enum R {
+        Expired,
+        Wrong(String),
+        Ok(String),
+    }
+    let r = blocking(move || {
+        let store = &state.store;
+        let now = store.now();
+        let digest = token_digest(&pending);
+        let Some((login, since)) = store.pending_login(&digest)? else { return Ok(R::Expired) };
+        if (now - since).get_seconds() > PENDING_SECS {
+            store.drop_pending_login(&digest)?;
+            return Ok(R::Expired);
+        }
+        let Some(secret) = store.totp_secret(&login)?.filter(|t| t.confirmed) else { return Ok(R::Expired) };
+        let cred = store.credential(&login)?;
+        if cred.as_ref().and_then(|c| c.locked_until).is_some_and(|u| u > now) {
+            store.drop_pending_login(&digest)?;
+            return Ok(R::Wrong("连续验证失败次数过多，账号已锁定".into()));
+        }
+        let lock =
+            Some((state.sessions.max_failures, now + jiff::SignedDuration::from_secs(state.sessions.lockout_secs)));
+        let Some(step) = totp::verify(&secret.secret, &code, now) else {
+            store.record_totp_failure(&login, "登录时动态口令错误", lock)?;
+            return Ok(R::Wrong("动态口令错误，请核对身份验证器上的当前口令".into()));
+        };
+        if !store.use_totp_step(&login, step)? {
+            store.record_totp_failure(&login, "动态口令重复使用", lock)?;
+            return Ok(R::Wrong("该动态口令已使用过，请等待下一个口令".into()));
+        }
+        store.drop_pending_login(&digest)?;
+        let id = hex::encode(rand::random::<[u8; 32]>());
+        let csrf = hex::encode(rand::random::<[u8; 16]>());
+        store.open_session(&login, &token_digest(&id), &csrf)?;
+        Ok(R::Ok(id))
+    })
+    .await;
+    match r {
+        Ok(R::Expired) => html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("验证已超时，请重新登录"), "", &next)),
+        Ok(R::Wrong(m)) => html::respond(StatusCode::UNAUTHORIZED, code_doc(Some(&m), &next)),
+        Ok(R::Ok(id)) => {
+            let mut r = see_other(&next);
+            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&id, s.sessions.absolute_secs));
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&format!("{PENDING_COOKIE}=; Path=/staff/login; Max-Age=0")).expect("ascii"),
+            );
+            r
+        }
+        Err(e) => page_error(None, e),
+    }
+}
+
+pub async fn logout(State(s): State<AppState>, me: Me, headers: HeaderMap) -> Response {
+    if let Some(id) = crate::session::cookie_session(&headers) {
+        let store = s.store.clone();
+        let login = me.account.login.clone();
+        if let Err(e) = blocking(move || Ok(store.close_session(&token_digest(&id), &login)?)).await {
+            return page_error(Some(&me), e);
+        }
+    }
+    let main = html! {
+        p.lead { "您已安全退出。" }
+        p { a href="/staff/login" { "重新登录" } }
+    };
+    let mut r = html::respond(StatusCode::OK, super::doc(None, "已退出", Vec::new(), "", main));
+    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(super::CLEAR_COOKIE));
+    r
+}
+
+fn account_main(me: &Me, s: &AppState, totp_on: bool, errors: &[Violation], done: bool) -> Markup {
+    let p = &s.passwords;
+    html! {
+        h2 { "修改密码" }
+        @if done { p.ok role="status" { "密码已修改。" } }
+        (violations(errors))
+        form.stack method="post" action="/staff/account/password" {
+            (csrf_field(me))
+            label { "当前密码" input type="password" name="current" autocomplete="current-password" required; }
+            label { "新密码" input type="password" name="new" autocomplete="new-password" required; }
+            label { "再次输入新密码" input type="password" name="again" autocomplete="new-password" required; }
+            p.muted { "密码至少 " (p.min_len) " 个字符，包含小写字母、大写字母、数字、其他字符中的至少 " (p.min_classes) " 类（SEC-1）。" }
+            button type="submit" { "修改密码" }
+        }
+        h2 { "动态口令（第二因素）" }
+        @if totp_on {
+            p { span.tag.ok { "已启用" } " 登录时需输入身份验证器上的 6 位动态口令。" }
+        } @else {
+            p { span.tag.warn { "未启用" } " " a href="/staff/totp" { "绑定身份验证器" } }
+        }
+    }
+}
+
+pub async fn account(State(s): State<AppState>, me: Me) -> Response {
+    let store = s.store.clone();
+    let login = me.account.login.clone();
+    match blocking(move || Ok(store.totp_secret(&login)?.is_some_and(|t| t.confirmed))).await {
+        Ok(on) => page(
+            &me,
+            "我的账号",
+            vec![Crumb::here("我的账号")],
+            "/staff/account",
+            account_main(&me, &s, on, &[], false),
+        ),
+        Err(e) => page_error(Some(&me), e),
+    }
+}
+
+pub async fn change_password(State(s): State<AppState>, me: Me, f: Fields) -> Response {
+    let raw = |k: &str| f.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (current, new, again) = (raw("current"), raw("new"), raw("again"));
+    let state = s.clone();
+    let login = me.account.login.clone();
+    let actor = me.actor();
+    let r = blocking(move || {
+        let store = &state.store;
+        let cred = store.credential(&login)?;
+        if !cred.is_some_and(|c| verify_password(&c.phc, &current)) {
+            return Err(ApiError::Rule(Violation::new("SEC-1", "当前密码不正确").at("current")));
+        }
+        if new != again {
+            return Err(ApiError::Rule(Violation::new("SEC-5", "两次输入的新密码不一致").at("again")));
+        }
+        state.passwords.check(&new)?;
+        store.set_password(&actor, &login, hash_password(&new))?;
+        Ok(store.totp_secret(&login)?.is_some_and(|t| t.confirmed))
+    })
+    .await;
+    let (on, errors, done) = match r {
+        Ok(on) => (on, Vec::new(), true),
+        Err(e) => match super::refusals(e) {
+            Ok(vs) => (false, vs, false),
+            Err(e) => return page_error(Some(&me), e),
+        },
+    };
+    let mut resp = page(
+        &me,
+        "我的账号",
+        vec![Crumb::here("我的账号")],
+        "/staff/account",
+        account_main(&me, &s, on, &errors, done),
+    );
+    if !errors.is_empty() {
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    resp
+}
+
+fn qr_svg(text: &str) -> Result<String, ApiError> {
+    use qrcode::render::svg;
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| ApiError::Internal(format!("QR: {e}")))?;
+    let svg = code
+        .render()
+        .min_dimensions(200, 200)
+        .dark_color(svg::Color("#000000"))
+        .light_color(svg::Color("#ffffff"))
+        .build();
+    // Inline in the page: the secret never travels in a URL.
+    Ok(svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg))
+}
+
+fn enrol_main(me: &Me, secret: &str, errors: &[Violation], required: bool) -> Result<Markup, ApiError> {
+    let uri = totp::otpauth_uri(ISSUER, &me.account.login, secret);
+    let qr = qr_svg(&uri)?;
+    Ok(html! {
+        @if required {
+            p.lead role="status" { "安全管理员要求您的角色使用动态口令登录。请先绑定身份验证器，然后才能使用本平台。" }
+        }
+        ol.steps {
+            li { "在手机上打开身份验证器应用（支持 TOTP 的任一应用），扫描下方二维码，或手动输入密钥。" }
+            li { "输入应用上显示的 6 位动态口令，完成绑定。" }
+        }
+        figure.qr-box {
+            (html::trusted(qr))
+            figcaption { "密钥：" code #totp-secret { (secret) } }
+        }
+        p.muted { "算法 SHA-1，30 秒，6 位（RFC 6238）。密钥只保存在账号凭据中，不写入任何记录。" }
+        (violations(errors))
+        form.stack method="post" action="/staff/totp" {
+            (csrf_field(me))
+            label { "动态口令" input name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required; }
+            button type="submit" { "确认绑定" }
+        }
+    })
+}
+
+pub async fn totp_page(State(s): State<AppState>, me: Me) -> Response {
+    let store = s.store.clone();
+    let a = me.account.clone();
+    let r = blocking(move || {
+        let required = store.security_settings()?.requires_totp(&a.roles);
+        match store.totp_secret(&a.login)? {
+            Some(t) if t.confirmed => Ok((None, required)),
+            Some(t) => Ok((Some(t.secret), required)),
+            None => {
+                let secret = totp::new_secret();
+                store.begin_totp(&a.login, &secret)?;
+                Ok((Some(secret), required))
+            }
+        }
+    })
+    .await;
+    let crumbs = vec![Crumb::link("我的账号", "/staff/account"), Crumb::here("动态口令")];
+    match r {
+        Ok((None, _)) => page(
+            &me,
+            "动态口令",
+            crumbs,
+            "/staff/account",
+            html! { p { span.tag.ok { "已启用" } " 您的账号已绑定身份验证器。如需更换，请联系安全管理员。" } },
+        ),
+        Ok((Some(secret), required)) => match enrol_main(&me, &secret, &[], required) {
+            Ok(m) => page(&me, "绑定动态口令", crumbs, "/staff/account", m),
+            Err(e) => page_error(Some(&me), e),
+        },
+        Err(e) => page_error(Some(&me), e),
+    }
+}
+
+pub async fn totp_confirm(State(s): State<AppState>, me: Me, f: Fields) -> Response {
+    let code = f.text("code");
+    let store = s.store.clone();
+    let a = me.account.clone();
+    let r = blocking(move || {
+        let required = store.security_settings()?.requires_totp(&a.roles);
+        let Some(t) = store.totp_secret(&a.login)?.filter(|t| !t.confirmed) else {
+            return Ok(None);
+        };
+        match totp::verify(&t.secret, &code, store.now()) {
+            Some(step) => {
+                store.confirm_totp(&a.login, &t.secret, step)?;
+                Ok(None)
+            }
+            None => {
+                store.record_totp_failure(&a.login, "绑定时动态口令错误", None)?;
+                Ok(Some((t.secret, required)))
+            }
+        }
+    })
+    .await;
+    match r {
+        Ok(None) => see_other("/staff/account"),
+        Ok(Some((secret, required))) => {
+            let v = [Violation::new("SEC-1", "动态口令错误：请核对手机时间并输入当前显示的口令")];
+            match enrol_main(&me, &secret, &v, required) {
+                Ok(m) => {
+                    let crumbs = vec![Crumb::link("我的账号", "/staff/account"), Crumb::here("动态口令")];
+                    let mut r = page(&me, "绑定动态口令", crumbs, "/staff/account", m);
+                    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    r
+                }
+                Err(e) => page_error(Some(&me), e),
+            }
+        }
+        Err(e) => page_error(Some(&me), e),
+    }
+}

@@ -1,0 +1,502 @@
+//! The staff application over HTTP, without a browser (SEC-1..5): every staff route refuses
+//! anonymous callers and wrong roles, login with lockout and TOTP, the idle timeout, form
+//! CSRF, XSS, and the case screens' refusals.
+
+mod common;
+
+use common::App;
+use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::testing::code;
+use zhifa_store::Actor;
+use zhifa_store::testing::{fixtures, sqlite};
+
+struct Page {
+    status: u16,
+    location: String,
+    body: String,
+    cookie: Option<String>,
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).max_idle_connections(0).build().into()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", zhifa_web::html::enc(k), zhifa_web::html::enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn call(app: &App, method: &str, path: &str, cookie: Option<&str>, body: Option<&str>) -> Page {
+    let url = format!("{}{path}", app.base);
+    let a = agent();
+    let r = match method {
+        "GET" => {
+            let mut q = a.get(url);
+            if let Some(c) = cookie {
+                q = q.header("cookie", c);
+            }
+            q.call()
+        }
+        _ => {
+            let mut q = a.post(url).header("content-type", "application/x-www-form-urlencoded");
+            if let Some(c) = cookie {
+                q = q.header("cookie", c);
+            }
+            q.send(body.unwrap_or(""))
+        }
+    };
+    let mut r = r.unwrap();
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("zhifa_session=") || v.starts_with("zhifa_pending="))
+        .map(|v| v.split(';').next().unwrap().to_string());
+    let body = r.body_mut().read_to_string().unwrap_or_default();
+    Page { status, location, body, cookie }
+}
+
+fn account(app: &App, login: &str, roles: &[Role], agency: Option<u32>, staff_no: Option<&str>) {
+    app.seed(vec![Event::AccountCreated {
+        account: Account {
+            login: login.into(),
+            display_name: format!("{login} 的名字"),
+            roles: roles.to_vec(),
+            agency: agency.map(code),
+            staff_no: staff_no.map(Into::into),
+        },
+    }]);
+}
+
+/// A session opened directly in the store: (cookie header, CSRF token).
+fn session(app: &App, login: &str) -> (String, String) {
+    let id = zhifa_web::auth::new_token();
+    let csrf = format!("csrf-{login}-{}", &id[6..14]);
+    app.store.open_session(login, &zhifa_web::auth::token_digest(&id), &csrf).unwrap();
+    (format!("zhifa_session={id}"), csrf)
+}
+
+fn county(app: &App) {
+    let mut events = fixtures::registry();
+    events.extend([
+        Event::OfficerRegistered { officer: fixtures::officer("A3", 1) },
+        Event::CertificateIssued { certificate: fixtures::certificate("C3", "A3") },
+        Event::OfficerRegistered { officer: fixtures::officer("H1", 1) },
+    ]);
+    app.seed(events);
+    account(app, "a1", &[Role::Officer], Some(1), Some("A1"));
+    account(app, "head", &[Role::AgencyHead], Some(1), Some("H1"));
+    account(app, "sup", &[Role::Supervisor], None, None);
+    account(app, "sys", &[Role::SystemAdmin], None, None);
+    account(app, "sec", &[Role::SecurityAdmin], None, None);
+    account(app, "aud", &[Role::AuditAdmin], None, None);
+    account(app, "rev", &[Role::LegalReviewer], Some(1), Some("R1"));
+}
+
+fn fill(path: &str) -> String {
+    path.replace("{number}", "X").replace("{staff_no}", "A1").replace("{code}", "SCJG-CF-001")
+}
+
+#[test]
+fn sec2_every_staff_route_refuses_anonymous_callers_and_wrong_roles() {
+    let app = App::start(sqlite());
+    county(&app);
+    let routes = zhifa_web::staff::routes(&app.state);
+    assert!(routes.len() >= 25, "{}", routes.len());
+    let mut sessions = std::collections::HashMap::new();
+    for login in ["a1", "head", "sup", "sys", "sec", "aud", "rev"] {
+        sessions.insert(login, session(&app, login));
+    }
+    let by_role = |r: Role| match r {
+        Role::Officer => "a1",
+        Role::AgencyHead => "head",
+        Role::Supervisor => "sup",
+        Role::SystemAdmin => "sys",
+        Role::SecurityAdmin => "sec",
+        Role::AuditAdmin => "aud",
+        Role::LegalReviewer => "rev",
+    };
+    let mut checked = 0;
+    for r in &routes {
+        let path = fill(r.path);
+        let Some(roles) = r.roles else {
+            let p = call(&app, r.method, &path, None, Some(""));
+            assert_ne!(p.status, 303, "{} {path} is the login itself", r.method);
+            continue;
+        };
+        // Anonymous: to the login page, never the page.
+        let p = call(&app, r.method, &path, None, Some("csrf=x"));
+        assert_eq!(p.status, 303, "{} {path} anonymous", r.method);
+        assert!(p.location.starts_with("/staff/login"), "{} {path}: {}", r.method, p.location);
+        // Every role not allowed gets the 403 page.
+        for wrong in Role::ALL.iter().filter(|x| !roles.contains(x)) {
+            let (cookie, csrf) = &sessions[by_role(*wrong)];
+            let before = app.records();
+            let p = call(&app, r.method, &path, Some(cookie), Some(&form(&[("csrf", csrf)])));
+            assert_eq!(p.status, 403, "{} {path} as {wrong:?}", r.method);
+            assert!(p.body.contains("无权操作") && p.body.contains("SEC-2"), "{}", p.body);
+            assert_eq!(app.records(), before, "{} {path}: a refused request writes nothing", r.method);
+            checked += 1;
+        }
+    }
+    assert!(checked > 50, "{checked}");
+}
+
+#[test]
+fn sec2_navigation_shows_only_what_the_role_can_do() {
+    let app = App::start(sqlite());
+    county(&app);
+    let (officer, _) = session(&app, "a1");
+    let body = call(&app, "GET", "/staff", Some(&officer), None).body;
+    assert!(body.contains("href=\"/staff/cases\""), "{body}");
+    assert!(!body.contains("href=\"/staff/users\"") && !body.contains("href=\"/staff/audit\""));
+    let (auditor, _) = session(&app, "aud");
+    let body = call(&app, "GET", "/staff", Some(&auditor), None).body;
+    assert!(body.contains("href=\"/staff/audit\""));
+    assert!(!body.contains("href=\"/staff/cases\"") && !body.contains("登记案件"));
+}
+
+#[test]
+fn sec1_login_form_lockout_and_logout() {
+    let app = App::start(sqlite());
+    county(&app);
+    app.store.set_password(&Actor("test".into()), "a1", zhifa_web::session::hash_password("Zhifa-2026")).unwrap();
+    let p = call(&app, "GET", "/staff/login?next=/staff/cases", None, None);
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("name=\"password\"") && p.body.contains("value=\"/staff/cases\""));
+    let p = call(
+        &app,
+        "POST",
+        "/staff/login",
+        None,
+        Some(&form(&[("login", "a1"), ("password", "Zhifa-2026"), ("next", "https://evil.example/")])),
+    );
+    assert_eq!((p.status, p.location.as_str()), (303, "/staff"), "an outside next is not followed");
+    let cookie = p.cookie.unwrap();
+    let home = call(&app, "GET", "/staff", Some(&cookie), None);
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("我的工作") && home.body.contains("a1 的名字"));
+    let csrf = home.body.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let p = call(&app, "POST", "/staff/logout", Some(&cookie), Some(&form(&[("csrf", &csrf)])));
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("您已安全退出"));
+    assert_eq!(call(&app, "GET", "/staff", Some(&cookie), None).status, 303, "the session is gone");
+
+    for i in 1..=5 {
+        let p = call(&app, "POST", "/staff/login", None, Some(&form(&[("login", "a1"), ("password", "wrong")])));
+        assert_eq!(p.status, 401, "attempt {i}");
+        assert!(p.body.contains("用户名或密码错误"));
+    }
+    let p = call(&app, "POST", "/staff/login", None, Some(&form(&[("login", "a1"), ("password", "Zhifa-2026")])));
+    assert_eq!(p.status, 401);
+    assert!(p.body.contains("已锁定"), "{}", p.body);
+    let kinds: Vec<String> =
+        app.store.records(Some("account/a1"), -1, 100).unwrap().into_iter().map(|r| r.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "login_failed").count(), 6, "SEC-4: {kinds:?}");
+
+    // A POST from another site is refused before anything is read.
+    let a = agent();
+    let r = a
+        .post(format!("{}/staff/login", app.base))
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send(form(&[("login", "a1"), ("password", "x")]))
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+}
+
+#[test]
+fn sec1_idle_timeout_shows_its_page() {
+    let app = App::start(sqlite());
+    county(&app);
+    let (cookie, _) = session(&app, "a1");
+    assert_eq!(call(&app, "GET", "/staff", Some(&cookie), None).status, 200);
+    let now = *app.clock.0.lock().unwrap();
+    *app.clock.0.lock().unwrap() = now + jiff::SignedDuration::from_secs(601);
+    let p = call(&app, "GET", "/staff", Some(&cookie), None);
+    assert_eq!(p.status, 401);
+    assert!(p.body.contains("会话已超时，请重新登录"), "{}", p.body);
+    let kinds: Vec<String> =
+        app.store.records(Some("account/a1"), -1, 100).unwrap().into_iter().map(|r| r.kind).collect();
+    assert_eq!(kinds.last().map(String::as_str), Some("logged_out"));
+}
+
+#[test]
+fn sec1_totp_required_per_role_enrolment_and_login() {
+    let app = App::start(sqlite());
+    county(&app);
+    app.store.set_password(&Actor("test".into()), "a1", zhifa_web::session::hash_password("Zhifa-2026")).unwrap();
+    // The security administrator requires TOTP of officers.
+    let (sec, csrf) = session(&app, "sec");
+    let p = call(&app, "POST", "/staff/security", Some(&sec), Some(&form(&[("csrf", &csrf), ("totp", "officer")])));
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!(app.store.security_settings().unwrap().totp_required, vec![Role::Officer]);
+
+    let login =
+        || call(&app, "POST", "/staff/login", None, Some(&form(&[("login", "a1"), ("password", "Zhifa-2026")])));
+    let cookie = login().cookie.unwrap();
+    let p = call(&app, "GET", "/staff/cases", Some(&cookie), None);
+    assert_eq!((p.status, p.location.as_str()), (303, "/staff/totp"), "nothing before enrolling");
+    let page = call(&app, "GET", "/staff/totp", Some(&cookie), None).body;
+    assert!(page.contains("<svg") && !page.contains("otpauth"), "the QR is inline; the URI is not a link");
+    let secret = page.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let csrf = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let p = call(&app, "POST", "/staff/totp", Some(&cookie), Some(&form(&[("csrf", &csrf), ("code", "000000")])));
+    assert_eq!(p.status, 422);
+    let now = app.store.now();
+    let code = zhifa_web::staff::totp::code_at(&secret, now);
+    let p = call(&app, "POST", "/staff/totp", Some(&cookie), Some(&form(&[("csrf", &csrf), ("code", &code)])));
+    assert_eq!((p.status, p.location.as_str()), (303, "/staff/account"));
+    assert_eq!(call(&app, "GET", "/staff/cases", Some(&cookie), None).status, 200);
+
+    // The next login asks for the code; a wrong one and a replayed one are refused.
+    let p = login();
+    assert_eq!(p.status, 200);
+    assert!(p.body.contains("动态口令"));
+    let pending = p.cookie.unwrap();
+    assert!(pending.starts_with("zhifa_pending="));
+    let p = call(&app, "POST", "/staff/login/totp", Some(&pending), Some(&form(&[("code", "123456")])));
+    assert_eq!(p.status, 401);
+    let p = call(&app, "POST", "/staff/login/totp", Some(&pending), Some(&form(&[("code", &code)])));
+    assert_eq!(p.status, 401, "the enrolment's code cannot be replayed");
+    *app.clock.0.lock().unwrap() = now + jiff::SignedDuration::from_secs(30);
+    let code = zhifa_web::staff::totp::code_at(&secret, app.store.now());
+    let p = call(&app, "POST", "/staff/login/totp", Some(&pending), Some(&form(&[("code", &code)])));
+    assert_eq!(p.status, 303);
+    assert!(p.cookie.unwrap().starts_with("zhifa_session="));
+    let kinds: Vec<String> =
+        app.store.records(Some("account/a1"), -1, 100).unwrap().into_iter().map(|r| r.kind).collect();
+    for k in ["totp_enrolled", "totp_rejected"] {
+        assert!(kinds.iter().any(|x| x == k), "SEC-4 {k}: {kinds:?}");
+    }
+    let secret_in_records =
+        app.store.records(None, -1, 1000).unwrap().iter().any(|r| r.body.to_string().contains(&secret));
+    assert!(!secret_in_records, "the TOTP secret is never in a record");
+}
+
+const XSS: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>";
+
+#[test]
+fn sec5_csrf_and_xss_through_the_case_form() {
+    let app = App::start(sqlite());
+    county(&app);
+    let (cookie, csrf) = session(&app, "a1");
+    let fields = |csrf: &str| {
+        form(&[
+            ("csrf", csrf),
+            ("item", "SCJG-CF-001"),
+            ("party_kind", "organisation"),
+            ("party_name", XSS),
+            ("summary", "销售过期食品"),
+        ])
+    };
+    let before = app.records();
+    for bad in ["", "wrong-token"] {
+        let p = call(&app, "POST", "/staff/cases", Some(&cookie), Some(&fields(bad)));
+        assert_eq!(p.status, 403, "csrf={bad:?}");
+        assert!(p.body.contains("CSRF"));
+        assert_eq!(app.records(), before, "a refused form writes nothing");
+    }
+    let p = call(&app, "POST", "/staff/cases", Some(&cookie), Some(&fields(&csrf)));
+    assert_eq!(p.status, 303, "{}", p.body);
+    let case = p.location.clone();
+    for path in [case.as_str(), "/staff/cases"] {
+        let body = call(&app, "GET", path, Some(&cookie), None).body;
+        assert!(!body.contains("<script>alert") && !body.contains("<img src=x"), "{path}: {body}");
+        assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{path} shows it as text");
+    }
+}
+
+#[test]
+fn case_page_shows_next_actions_refusals_and_keeps_input_on_refusal() {
+    let app = App::start(sqlite());
+    county(&app);
+    let (officer, csrf) = session(&app, "a1");
+    let p = call(
+        &app,
+        "POST",
+        "/staff/cases",
+        Some(&officer),
+        Some(&form(&[
+            ("csrf", &csrf),
+            ("item", "SCJG-CF-001"),
+            ("party_name", "某某食品店"),
+            ("summary", "销售过期食品"),
+        ])),
+    );
+    let case = p.location.clone();
+    let page = call(&app, "GET", &case, Some(&officer), None).body;
+    assert!(page.contains("登记案件线索"), "the next action");
+    // The head's act, tried by the officer: refused with the rule, input kept.
+    let steps = format!("{case}/steps");
+    let p = call(
+        &app,
+        "POST",
+        &steps,
+        Some(&officer),
+        Some(&form(&[("csrf", &csrf), ("action", "file"), ("text", "我写的记录内容"), ("records", "filing_approval")])),
+    );
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("未能提交"), "{}", p.body);
+    // A malformed time: refused (SEC-5), the form re-rendered with what was typed.
+    let p = call(
+        &app,
+        "POST",
+        &steps,
+        Some(&officer),
+        Some(&form(&[
+            ("csrf", &csrf),
+            ("action", "register_lead"),
+            ("officers", "A1"),
+            ("text", "我写的记录内容"),
+            ("occurred_at", "昨天"),
+        ])),
+    );
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("我写的记录内容") && p.body.contains("SEC-5"), "input kept, rule shown");
+    // The lead, properly.
+    let p = call(
+        &app,
+        "POST",
+        &steps,
+        Some(&officer),
+        Some(&form(&[
+            ("csrf", &csrf),
+            ("action", "register_lead"),
+            ("officers", "A1"),
+            ("text", "群众举报"),
+            ("records", "lead_record"),
+            ("place", "正定县中山路 1 号"),
+        ])),
+    );
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = call(&app, "GET", &case, Some(&officer), None).body;
+    assert!(page.contains("群众举报") && page.contains("正定县中山路 1 号"));
+    assert!(page.contains("立案核查期限"), "the running limit");
+    // The head files it.
+    let (head, hcsrf) = session(&app, "head");
+    let p = call(
+        &app,
+        "POST",
+        &steps,
+        Some(&head),
+        Some(&form(&[("csrf", &hcsrf), ("action", "file"), ("text", "同意立案"), ("records", "filing_approval")])),
+    );
+    assert_eq!(p.status, 303, "{}", p.body);
+    let page = call(&app, "GET", &case, Some(&officer), None).body;
+    assert!(page.contains("调查取证"), "the stage");
+    assert!(page.contains("办案期限"));
+}
+
+#[test]
+fn sec3_administrators_create_accounts_and_the_domain_refuses_two_admin_roles() {
+    let app = App::start(sqlite());
+    county(&app);
+    let (sys, csrf) = session(&app, "sys");
+    let p = call(
+        &app,
+        "POST",
+        "/staff/users",
+        Some(&sys),
+        Some(&form(&[
+            ("csrf", &csrf),
+            ("login", "both"),
+            ("display_name", "兼任"),
+            ("roles", "system_admin"),
+            ("roles", "audit_admin"),
+            ("password", "Zhifa-2026"),
+        ])),
+    );
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("SEC-3") && p.body.contains("不得由同一账号兼任"), "{}", p.body);
+    assert!(app.store.account("both").unwrap().is_none());
+    let p = call(
+        &app,
+        "POST",
+        "/staff/users",
+        Some(&sys),
+        Some(&form(&[
+            ("csrf", &csrf),
+            ("login", "newbie"),
+            ("display_name", "新人"),
+            ("roles", "officer"),
+            ("agency", code(1).as_str()),
+            ("password", "Zhifa-2026"),
+        ])),
+    );
+    assert_eq!(p.status, 303, "{}", p.body);
+    assert!(app.store.credential("newbie").unwrap().is_some());
+    let (aud, _) = session(&app, "aud");
+    let p = call(&app, "GET", "/staff/audit?kind=account_created", Some(&aud), None);
+    assert!(p.body.contains("account/newbie"), "SEC-4 audit search");
+}
+
+#[test]
+fn registry_screens_render_for_their_readers() {
+    let app = App::start(sqlite());
+    county(&app);
+    let (sup, csrf) = session(&app, "sup");
+    for path in [
+        "/staff/agencies",
+        "/staff/officers",
+        "/staff/officers/A1",
+        "/staff/items",
+        "/staff/items/SCJG-CF-001",
+        "/staff/calendar",
+        "/staff/import",
+        "/staff/deadlines",
+        "/staff/cases",
+    ] {
+        let p = call(&app, "GET", path, Some(&sup), None);
+        assert_eq!(p.status, 200, "{path}: {}", p.body);
+        assert!(!p.body.contains("style="), "{path}: CSP forbids inline styles");
+    }
+    // A certificate suspended through the form, and the refusal of suspending it again.
+    let p = call(
+        &app,
+        "POST",
+        "/staff/certificates/C1/status",
+        Some(&sup),
+        Some(&form(&[
+            ("csrf", &csrf),
+            ("staff_no", "A1"),
+            ("op", "suspend"),
+            ("on", "2026-03-01"),
+            ("reason", "调查"),
+        ])),
+    );
+    assert_eq!(p.status, 303, "{}", p.body);
+    let p = call(
+        &app,
+        "POST",
+        "/staff/certificates/C1/status",
+        Some(&sup),
+        Some(&form(&[
+            ("csrf", &csrf),
+            ("staff_no", "A1"),
+            ("op", "suspend"),
+            ("on", "2026-03-01"),
+            ("reason", "调查"),
+        ])),
+    );
+    assert_eq!(p.status, 422);
+    assert!(p.body.contains("STAFF-2"));
+    // An import with a bad row names it and writes nothing.
+    let before = app.records();
+    let p = call(
+        &app,
+        "POST",
+        "/staff/import",
+        Some(&sup),
+        Some(&form(&[("csrf", &csrf), ("sheet", "training"), ("csv", "人员编号,年度,学时\nNOBODY,2025,40\n")])),
+    );
+    assert_eq!(p.status, 422, "{}", p.body);
+    assert!(p.body.contains("导入被拒绝"));
+    assert_eq!(app.records(), before);
+}
