@@ -23,10 +23,17 @@ document.addEventListener("submit", function (e) {
     url = f.getAttribute("data-import") + (xlsx ? "?format=xlsx" : "?format=csv&sheet=" + encodeURIComponent(f.querySelector("[name=sheet]").value));
     body = file;
   } else {
-    url = f.getAttribute("data-upload");
-    body = new FormData(f);
+    // The evidence API takes the file as the body and the REC-4 metadata as parameters.
+    var q = new URLSearchParams();
+    ["place", "collector", "proves"].forEach(function (n) {
+      var el = f.querySelector("[name=" + n + "]");
+      if (el && el.value) q.set(n, el.value);
+    });
     var at = f.querySelector("[name=captured_at]");
-    if (at && at.value) body.set("captured_at", new Date(at.value).toISOString());
+    if (at && at.value) q.set("captured_at", new Date(at.value).toISOString());
+    q.set("file_name", file.name);
+    url = f.getAttribute("data-upload") + "?" + q.toString();
+    body = file;
   }
   if (status) status.textContent = "正在上传…";
   fetch(url, { method: "POST", body: body, credentials: "same-origin", headers: { "X-CSRF-Token": f.getAttribute("data-csrf") } })

@@ -80,36 +80,35 @@ fn stage(b: &Browser) -> String {
 /// evidence`) is being added on another branch; until it is merged, the file's record is
 /// written into the demo's store directly, as the upload would write it. Replace this one
 /// helper with an upload through the case page's evidence form once it is there.
-fn attach_av(d: &Demo, case: &str, collector: &str) -> String {
-    use zhifa_domain::case::{Evidence, Retention};
-    let store = d.t.open();
-    let sha256 = format!("{:064x}", rand_u64());
-    let ev = Evidence {
-        case: case.into(),
-        sha256: sha256.clone(),
-        sm3: format!("{:064x}", rand_u64()),
-        size: 1024,
-        media_type: "video/mp4".into(),
-        key: format!("sha256/{sha256}"),
-        file_name: "现场检查.mp4".into(),
-        captured_at: store.now(),
-        place: "正定县中山东路 8 号".into(),
-        collector: collector.into(),
-        proves: "现场存放过期食品".into(),
-        retention: Retention::Permanent,
-        by: "officer".into(),
-    };
-    store
-        .append(
-            &zhifa_store::Actor("account:officer".into()),
-            zhifa_domain::event::Event::EvidenceStored { evidence: ev },
-        )
-        .unwrap();
-    sha256
-}
-
-fn rand_u64() -> u128 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+/// Uploads a video through the case page's evidence form (REC-3, REC-4), as the logged-in
+/// officer, and waits until the page lists it.
+fn upload_av(b: &Browser, dir: &std::path::Path) {
+    // An MP4 by its bytes: an `ftyp` box, then content.
+    let path = dir.join("现场检查.mp4");
+    let mut bytes = vec![0, 0, 0, 0x18];
+    bytes.extend_from_slice(b"ftypisom\0\0\x02\0isomiso2");
+    bytes.extend((0..64 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8));
+    std::fs::write(&path, bytes).unwrap();
+    let form = "form[data-upload]";
+    b.type_into(&b.find(&format!("{form} input[type='file']")), path.to_str().unwrap());
+    b.execute(&format!(
+        "var f = document.querySelector('{form}'); var d = new Date(Date.now() - 600000); \
+         d.setMinutes(d.getMinutes() - d.getTimezoneOffset()); \
+         f.querySelector('[name=captured_at]').value = d.toISOString().slice(0, 16); return 1;"
+    ));
+    b.type_into(&b.find(&format!("{form} input[name='place']")), "正定县中山东路 8 号");
+    b.type_into(&b.find(&format!("{form} input[name='proves']")), "现场存放过期食品");
+    b.click(&b.find(&format!("{form} button[type='submit']")));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let listed = b.execute("return document.querySelectorAll('input[name=evidence]').length;");
+        if listed.as_i64().unwrap_or(0) > 0 {
+            break;
+        }
+        let status = b.execute("var s = document.querySelector('.upload-status'); return s ? s.textContent : '';");
+        assert!(std::time::Instant::now() < deadline, "the upload did not finish: {status}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }
 
 /// Registers a case through 登记案件 and returns its number.
@@ -140,6 +139,7 @@ fn case_to_decision(vp: Viewport) {
     no_sideways_scroll(&b, "home");
     let number = register_case(&b, XSS);
     let case_url = b.current_url();
+    assert!(case_url.ends_with(&number), "{case_url}");
     // XSS: the party's name is text, and no dialog opened.
     assert_eq!(b.text(&b.find("#party")), XSS);
     assert_eq!(b.dialog(), None, "an XSS payload ran");
@@ -159,9 +159,9 @@ fn case_to_decision(vp: Viewport) {
 
     // On-site inspection with a second officer (STAFF-4) and its audio/video (REC-3).
     let second = "130123-SJ-005";
-    attach_av(&d, &number, "130123-SJ-001");
     login(&b, &d, "officer");
     b.goto(&case_url);
+    upload_av(&b, &d.t.scratch_dir());
     act(&b, "inspect_site", |b, f| {
         b.execute(&format!(
             "var s = document.querySelector('{f} select[name=officers]'); for (var o of s.options) {{ if (o.value === '{second}') o.selected = true; }} \

@@ -11,12 +11,12 @@ use axum::response::Response;
 use maud::{Markup, html};
 use zhifa_domain::Violation;
 use zhifa_domain::case::{LateEntry, Party};
-use zhifa_domain::review::{ChecklistItem, Draft, Finding, Opinion};
 use zhifa_domain::event::Role;
 use zhifa_domain::penalty::{DecidedPenalty, PartyKind};
 use zhifa_domain::procedure::{
     AvRequirement, Condition, Engine, LimitKind, LimitStatus, ProcedureDefinition, ReviewOutcome,
 };
+use zhifa_domain::review::{ChecklistItem, Draft, Finding, Opinion};
 use zhifa_store::{CaseFilter, CaseRow, ItemFilter, OfficerFilter, Paging};
 
 use super::{Fields, HANDLERS, Me, csrf_field, cst, day, page, page_error, refusals, see_other, violations};
