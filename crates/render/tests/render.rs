@@ -83,6 +83,22 @@ fn rendering_is_deterministic() {
 }
 
 #[test]
+fn concurrent_renders_agree() {
+    // One shared renderer, several threads, different kinds interleaved: same bytes as alone.
+    let kinds = ["penalty_decision", "site_record", "service_receipt", "review_opinion"];
+    let alone: Vec<Vec<u8>> = kinds.iter().map(|k| render(k, &example(k))).collect();
+    std::thread::scope(|s| {
+        for _ in 0..3 {
+            s.spawn(|| {
+                for (k, want) in kinds.iter().zip(&alone) {
+                    assert_eq!(&render(k, &example(k)), want, "{k}");
+                }
+            });
+        }
+    });
+}
+
+#[test]
 fn missing_required_field_is_named() {
     // CASE-6: a decision without the party's name, the reconsideration body or the payment
     // deadline is refused, naming the field.
