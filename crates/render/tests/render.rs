@@ -36,6 +36,15 @@ fn common_symbols_and_rare_characters_have_glyphs() {
 }
 
 /// Every `examples/<kind>[.variant].json`, with its kind.
+#[test]
+fn data_is_text_never_markup() {
+    // SEC-5: Typst syntax in the data is printed as it is, never evaluated.
+    let mut data = example("penalty_decision");
+    data["facts"] = json!("#panic(\"x\") *粗体* _x_ $x^2$ <label> @ref `raw` \\ // 注释 /* 块 */ = 标题");
+    data["party"]["name"] = json!("#read(\"/etc/passwd\")");
+    renderer().render("penalty_decision", &data).unwrap();
+}
+
 fn all_examples() -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(examples_dir()).unwrap() {
@@ -265,6 +274,14 @@ fn pdftotext_extracts_the_chinese_text() {
     let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output().unwrap();
     let flat: String = String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect();
     assert!(flat.contains(&format!("当事人：{RARE}")), "{flat}");
+    // Typst syntax in the data comes out literally (SEC-5).
+    let mut data = example("penalty_decision");
+    data["facts"] = json!("#panic(\"x\") *粗体* $x^2$");
+    let path = dir.join("markup.pdf");
+    std::fs::write(&path, render("penalty_decision", &data)).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&path).arg("-").output().unwrap();
+    let flat: String = String::from_utf8(out.stdout).unwrap().chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(flat.contains("#panic(\"x\")*粗体*$x^2$"), "{flat}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
