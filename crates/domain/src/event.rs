@@ -266,6 +266,33 @@ pub enum Event {
     ReviewEveryGeneralPenaltySet {
         on: bool,
     },
+    /// PUB-4, PUB-7: a decided case's decision (or inspection result) published, redacted
+    /// (PUB-5): the record holds the redacted publication only.
+    DecisionPublished {
+        publication: Box<crate::publication::Publication>,
+    },
+    /// PUB-6: a published decision withdrawn (changed, revoked, confirmed illegal, void);
+    /// the reason is published.
+    PublicationWithdrawn {
+        id: String,
+        reason: String,
+        ground: crate::publication::WithdrawalGround,
+        /// When the ground arose (the 3 working days run from it).
+        arose_on: Date,
+    },
+    /// PUB-6: the publication period ended; the item leaves the portal.
+    PublicationExpired {
+        id: String,
+    },
+    /// PUB-4, PUB-6: an agency's publication limits and periods.
+    PublicationPolicySet {
+        agency: CreditCode,
+        policy: crate::publication::PublicationPolicy,
+    },
+    /// CMP-1: a complaint taken from the portal.
+    ComplaintReceived {
+        complaint: crate::publication::Complaint,
+    },
 }
 
 impl Event {
@@ -307,6 +334,11 @@ impl Event {
             Event::LoginFailed { .. } => "login_failed",
             Event::LoggedOut { .. } => "logged_out",
             Event::PasswordChanged { .. } => "password_changed",
+            Event::DecisionPublished { .. } => "decision_published",
+            Event::PublicationWithdrawn { .. } => "publication_withdrawn",
+            Event::PublicationExpired { .. } => "publication_expired",
+            Event::PublicationPolicySet { .. } => "publication_policy_set",
+            Event::ComplaintReceived { .. } => "complaint_received",
         }
     }
 
@@ -350,6 +382,10 @@ impl Event {
             | Event::LoginFailed { login, .. }
             | Event::LoggedOut { login }
             | Event::PasswordChanged { login } => format!("account/{login}"),
+            Event::DecisionPublished { publication } => format!("publication/{}", publication.id),
+            Event::PublicationWithdrawn { id, .. } | Event::PublicationExpired { id } => format!("publication/{id}"),
+            Event::PublicationPolicySet { agency, .. } => format!("agency/{agency}"),
+            Event::ComplaintReceived { complaint } => format!("complaint/{}", complaint.tracking),
         }
     }
 }
@@ -655,6 +691,23 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
         | Event::CaseApproved { .. }
         | Event::EvidenceStored { .. }
         | Event::EvidenceDeleted { .. } => {}
+        // Checked by the store with the publication state and the clock
+        // (`zhifa_domain::publication`).
+        Event::DecisionPublished { .. } | Event::PublicationWithdrawn { .. } | Event::PublicationExpired { .. } => {}
+        Event::PublicationPolicySet { agency, policy } => {
+            policy.validate()?;
+            if v(view.agency(agency))?.is_none() {
+                return Err(rule("PUB-4", "agency", format!("执法主体 {agency} 不存在")));
+            }
+        }
+        Event::ComplaintReceived { complaint } => {
+            complaint.validate()?;
+            if let Some(a) = &complaint.agency
+                && v(view.agency(a))?.is_none()
+            {
+                return Err(rule("CMP-1", "agency", format!("执法主体 {a} 不存在")));
+            }
+        }
     }
     Ok(())
 }
