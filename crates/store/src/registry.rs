@@ -206,6 +206,12 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         | Event::CaseNumberRuleSet { .. }
         | Event::ReviewCatalogueSet { .. }
         | Event::ReviewEveryGeneralPenaltySet { .. } => {}
+        // Publication projections: see `publications.rs`.
+        Event::DecisionPublished { .. }
+        | Event::PublicationWithdrawn { .. }
+        | Event::PublicationExpired { .. }
+        | Event::PublicationPolicySet { .. }
+        | Event::ComplaintReceived { .. } => {}
     }
     Ok(())
 }
