@@ -386,8 +386,12 @@ pub enum WithdrawalGround {
 }
 
 impl WithdrawalGround {
-    pub const ALL: [WithdrawalGround; 4] =
-        [WithdrawalGround::Changed, WithdrawalGround::Revoked, WithdrawalGround::ConfirmedIllegal, WithdrawalGround::Void];
+    pub const ALL: [WithdrawalGround; 4] = [
+        WithdrawalGround::Changed,
+        WithdrawalGround::Revoked,
+        WithdrawalGround::ConfirmedIllegal,
+        WithdrawalGround::Void,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             WithdrawalGround::Changed => "changed",
@@ -442,9 +446,7 @@ pub fn check_withdraw(
         None => Err(Violation::new("PUB-6", format!("公示 {id} 不存在")).at("id")),
         Some(s) if s.withdrawn => Err(Violation::new("PUB-6", format!("公示 {id} 已撤下")).at("id")),
         Some(s) if s.expired => Err(Violation::new("PUB-6", format!("公示 {id} 的公示期已届满")).at("id")),
-        Some(_) if arose_on > today => {
-            Err(Violation::new("PUB-6", "撤下事由的发生日期不能晚于今天").at("arose_on"))
-        }
+        Some(_) if arose_on > today => Err(Violation::new("PUB-6", "撤下事由的发生日期不能晚于今天").at("arose_on")),
         Some(_) => Ok(()),
     }
 }
@@ -580,11 +582,7 @@ pub fn wan_yuan(fen: i64) -> String {
     }
     let whole = fen / 1_000_000;
     let frac = fen % 1_000_000;
-    if frac == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{}", format!("{frac:06}").trim_end_matches('0'))
-    }
+    if frac == 0 { whole.to_string() } else { format!("{whole}.{}", format!("{frac:06}").trim_end_matches('0')) }
 }
 
 fn slash_date(d: Date) -> String {

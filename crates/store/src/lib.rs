@@ -32,7 +32,9 @@ use zhifa_domain::event::Event;
 
 pub use auth::{Credential, Session};
 pub use cases::{CaseFilter, CaseRow, EvidenceRow};
-pub use publications::{ComplaintRow, DueDecision, PublicationFilter, PublicationListState, PublicationRow, Withdrawal};
+pub use publications::{
+    ComplaintRow, DueDecision, PublicationFilter, PublicationListState, PublicationRow, Withdrawal,
+};
 pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 

@@ -44,10 +44,8 @@ pub(crate) fn is_publication_event(e: &Event) -> bool {
 }
 
 fn state_in(c: &mut dyn Conn, id: &str) -> Result<Option<PublicationState>, StoreError> {
-    let r = c.query_opt(
-        "SELECT withdrawn_seq, expired_seq, until_date FROM publications WHERE id = $1",
-        &[id.into()],
-    )?;
+    let r =
+        c.query_opt("SELECT withdrawn_seq, expired_seq, until_date FROM publications WHERE id = $1", &[id.into()])?;
     r.map(|r| {
         Ok(PublicationState {
             withdrawn: r.opt_int(0).is_some(),
@@ -145,7 +143,8 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         }
         Event::CalendarYearLoaded { .. } => {
             // CAL-1: provisional due dates are recomputed when a year is loaded.
-            let rows = c.query("SELECT case_no, agency, kind, decided_on FROM decisions_due WHERE provisional = 1", &[])?;
+            let rows =
+                c.query("SELECT case_no, agency, kind, decided_on FROM decisions_due WHERE provisional = 1", &[])?;
             let cal = calendar_in(c)?;
             for r in rows {
                 let kind = ItemKind::parse(r.text(2)).unwrap_or(ItemKind::Other);
@@ -338,13 +337,15 @@ impl Store {
 
     /// Publications, newest decision first.
     pub fn publications(&self, f: &PublicationFilter, p: Paging) -> Result<Page<PublicationRow>, StoreError> {
-        let mut cond = vec![match f.state {
-            PublicationListState::Current => "withdrawn_seq IS NULL AND expired_seq IS NULL",
-            PublicationListState::Withdrawn => "withdrawn_seq IS NOT NULL",
-            PublicationListState::Expired => "expired_seq IS NOT NULL",
-            PublicationListState::All => "1 = 1",
-        }
-        .to_string()];
+        let mut cond = vec![
+            match f.state {
+                PublicationListState::Current => "withdrawn_seq IS NULL AND expired_seq IS NULL",
+                PublicationListState::Withdrawn => "withdrawn_seq IS NOT NULL",
+                PublicationListState::Expired => "expired_seq IS NOT NULL",
+                PublicationListState::All => "1 = 1",
+            }
+            .to_string(),
+        ];
         let mut params: Vec<Value> = Vec::new();
         if let Some(a) = &f.agency {
             params.push(a.as_str().into());
@@ -386,7 +387,10 @@ impl Store {
             let base = "SELECT d.case_no, d.decision_seq, d.agency, d.kind, d.decided_on, d.due, d.provisional
                  FROM decisions_due d LEFT JOIN publications p ON p.case_no = d.case_no WHERE p.id IS NULL";
             let rows = match agency {
-                Some(a) => c.query(&format!("{base} AND d.agency = $1 ORDER BY d.due, d.case_no LIMIT $2"), &[a.into(), limit.into()])?,
+                Some(a) => c.query(
+                    &format!("{base} AND d.agency = $1 ORDER BY d.due, d.case_no LIMIT $2"),
+                    &[a.into(), limit.into()],
+                )?,
                 None => c.query(&format!("{base} ORDER BY d.due, d.case_no LIMIT $1"), &[limit.into()])?,
             };
             rows.iter().map(due_row).collect()

@@ -58,8 +58,7 @@ fn publish(case: &CaseFile, steps: &[StepRecord], cal: &Calendar) -> Publication
 #[test]
 fn pub4_pub5_a_citizens_decision_is_published_redacted_with_its_due_date() {
     let case = person_case("simple_penalty");
-    let steps =
-        [decision("张三丰（身份证 11010519491231002X，电话 13812345678）当场缴纳。证人李四在场。", 20_000)];
+    let steps = [decision("张三丰（身份证 11010519491231002X，电话 13812345678）当场缴纳。证人李四在场。", 20_000)];
     let p = publish(&case, &steps, &Calendar::shipped());
     assert_eq!(p.party.name, "张某某");
     assert_eq!(p.party.id_masked.as_deref(), Some("1****************X"));
@@ -140,12 +139,20 @@ fn pub4_pub6_publish_once_withdraw_with_reason_expire_after_the_period() {
     check_expire(Some(live), "x", p.until.tomorrow().unwrap()).unwrap();
     assert_eq!(check_expire(Some(gone), "x", date(2030, 1, 1)).unwrap_err().rule, "PUB-6");
     // PUB-6: three working days from Friday 6 March 2026 is Wednesday 11 March.
-    assert_eq!(withdrawal_due(&Calendar::shipped(), date(2026, 3, 6), &PublicationPolicy::default()), date(2026, 3, 11));
+    assert_eq!(
+        withdrawal_due(&Calendar::shipped(), date(2026, 3, 6), &PublicationPolicy::default()),
+        date(2026, 3, 11)
+    );
 }
 
 #[test]
 fn cmp1_complaints_are_validated() {
-    let ok = Complaint { tracking: "ABCDEFGH2345".into(), agency: None, what: "商店出售过期食品，店主拒绝退换。".into(), contact: None };
+    let ok = Complaint {
+        tracking: "ABCDEFGH2345".into(),
+        agency: None,
+        what: "商店出售过期食品，店主拒绝退换。".into(),
+        contact: None,
+    };
     ok.validate().unwrap();
     let short = Complaint { what: "太短".into(), ..ok.clone() };
     assert_eq!(short.validate().unwrap_err().rule, "CMP-1");
