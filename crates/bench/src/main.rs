@@ -4,6 +4,8 @@
 //!
 //! Every figure is measured in the same run as its baseline; BENCHMARKS.md records them.
 
+mod portal;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,8 +25,9 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("bench dir");
     match what {
         "log" => log_bench(&dir),
+        "portal" => portal::portal_bench(&dir),
         other => {
-            eprintln!("unknown benchmark {other}; try: log");
+            eprintln!("unknown benchmark {other}; try: log, portal");
             std::process::exit(2);
         }
     }

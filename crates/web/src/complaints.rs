@@ -164,10 +164,7 @@ async fn submit(State(s): State<AppState>, headers: HeaderMap, body: axum::body:
     let v = Values { what: get("what"), agency: get("agency").trim().to_string(), contact: get("contact") };
     let agency = match v.agency.as_str() {
         "" => None,
-        a => match CreditCode::parse(a) {
-            Ok(c) => Some(c),
-            Err(_) => None,
-        },
+        a => CreditCode::parse(a).ok(),
     };
     let complaint = Complaint {
         tracking: new_tracking(),

@@ -131,6 +131,8 @@ pub fn seed(store: &Store, data_dir: &Path) -> Result<DemoAccess, String> {
             e => e.to_string(),
         })?;
         println!("已创建演示县（河北省石家庄市正定县）：{n} 条记录");
+        let decided = decided_cases(store)?;
+        println!("已当场办结 {decided} 起简易程序处罚案件，决定将自动公示（PUB-4）");
     }
     // The secrets live in the data directory (only their hashes in the store); when they
     // are missing (a fresh directory over an existing PostgreSQL database), new ones are set.
@@ -395,4 +397,42 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
         },
     });
     Ok(ev)
+}
+
+/// A few simple-procedure penalties decided on the spot through the real case engine, with
+/// the clock as it is, so that the portal has publications (PUB-4, PUB-5: the citizen's
+/// name, ID number and phone are redacted by the publisher).
+fn decided_cases(store: &Store) -> Result<usize, String> {
+    use serde_json::json;
+    let officers = json!(["130123-SJ-001", "130123-SJ-002"]);
+    let cases = [
+        (
+            json!({"kind": "person", "name": "赵建国", "id_number": "130123198503150033", "phone": "13903110001",
+                   "address": "正定县燕赵南大街18号2单元301室"}),
+            "在燕赵南大街早市销售超过保质期的袋装酸奶",
+            "当事人赵建国（身份证号130123198503150033，电话13903110001）在早市摊位销售超过保质期的袋装酸奶六袋，货值金额三十元，当场予以警告并罚款。",
+            json!([{"kind": "warning"}, {"kind": "fine", "fen": 20_000}]),
+        ),
+        (
+            json!({"kind": "organisation", "name": "正定县古城鲜果超市有限公司",
+                   "id_number": credit_code_complete(&format!("91{REGION}{:09}", 745_300_017)).map(|c| c.to_string()).unwrap_or_default(),
+                   "legal_rep": "钱晓东"}),
+            "未按规定公示食品经营许可证",
+            "当事人正定县古城鲜果超市有限公司未在经营场所显著位置公示食品经营许可证，法定代表人钱晓东到场，当场罚款。",
+            json!([{"kind": "fine", "fen": 150_000}]),
+        ),
+    ];
+    let mut n = 0;
+    for (party, summary, text, penalties) in cases {
+        let open = json!({"item": "SCJG-CF-001", "procedure": "simple_penalty", "party": party, "summary": summary});
+        let steps = [
+            json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
+            json!({"action": "inform_rights"}),
+            json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
+                   "penalties": penalties, "text": text}),
+        ];
+        zhifa_web::publish::run_case(store, "officer", open, &steps, true)?;
+        n += 1;
+    }
+    Ok(n)
 }
