@@ -45,11 +45,17 @@ fn seed(store: &Store) -> String {
     });
     let officers = json!(["A1", "A3"]);
     let steps = [
-        json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
-        json!({"action": "inform_rights"}),
-        json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
+        (
+            "a1",
+            json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
+        ),
+        ("a1", json!({"action": "inform_rights"})),
+        (
+            "a1",
+            json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
                "penalties": [{"kind": "fine", "fen": 20_000}],
                "text": "当事人张三丰（身份证号11010519491231002X，电话13812345678）销售过期酸奶十二盒，当场缴纳罚款。"}),
+        ),
     ];
     zhifa_web::publish::run_case(store, "a1", open, &steps, true).expect("a decided case")
 }

@@ -848,16 +848,16 @@ async fn decision(State(s): State<AppState>, Path(id): Path<String>) -> PageResu
 // ---------------------------------------------------------------------------------------
 // the demo's decided cases
 
-/// Runs a case through the real case engine, as the account `login`: opens it with `open`
-/// and records `steps` (both the API's request bodies). With `video`, an audio/video
-/// evidence record of the scene is stored first and `"$video"` in a step's `evidence`
-/// stands for it. Returns the case number. Used by `zhifa demo` so that the portal has
-/// publications (PUB-4).
+/// Runs a case through the real case engine: opens it with `open` as the account `login`
+/// and records `steps`, each as its account (the API's request bodies). With `video`, an
+/// audio/video evidence record of the scene is stored first and `"$video"` in a step's
+/// `evidence` stands for it. Returns the case number. Used by `zhifa demo` so that the
+/// portal has publications (PUB-4).
 pub fn run_case(
     store: &zhifa_store::Store,
     login: &str,
     open: serde_json::Value,
-    steps: &[serde_json::Value],
+    steps: &[(&str, serde_json::Value)],
     video: bool,
 ) -> Result<String, String> {
     let err = |e: ApiError| format!("{e:?}");
@@ -888,11 +888,13 @@ pub fn run_case(
             .append(&Actor(format!("account:{login}")), Event::EvidenceStored { evidence })
             .map_err(|e| e.to_string())?;
     }
-    for s in steps {
+    for (who, s) in steps {
+        let actor = store.account(who).map_err(|e| e.to_string())?.ok_or_else(|| format!("账号 {who} 不存在"))?;
         let s = serde_json::from_str::<serde_json::Value>(&s.to_string().replace("$video", &sha))
             .map_err(|e| e.to_string())?;
         let input: crate::cases::StepInput = serde_json::from_value(s).map_err(|e| e.to_string())?;
-        crate::cases::record(store, &me, &number, input).map_err(err)?;
+        let action = input.action.clone();
+        crate::cases::record(store, &actor, &number, input).map_err(|e| format!("{action}: {}", err(e)))?;
     }
     Ok(number)
 }

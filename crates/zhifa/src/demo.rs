@@ -132,7 +132,7 @@ pub fn seed(store: &Store, data_dir: &Path) -> Result<DemoAccess, String> {
         })?;
         println!("已创建演示县（河北省石家庄市正定县）：{n} 条记录");
         let decided = decided_cases(store)?;
-        println!("已当场办结 {decided} 起简易程序处罚案件，决定将自动公示（PUB-4）");
+        println!("已作出 {decided} 起行政处罚决定（简易程序与一般程序），决定将自动公示（PUB-4）");
     }
     // The secrets live in the data directory (only their hashes in the store); when they
     // are missing (a fresh directory over an existing PostgreSQL database), new ones are set.
@@ -426,13 +426,50 @@ fn decided_cases(store: &Store) -> Result<usize, String> {
     for (party, summary, text, penalties) in cases {
         let open = json!({"item": "SCJG-CF-001", "procedure": "simple_penalty", "party": party, "summary": summary});
         let steps = [
-            json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
-            json!({"action": "inform_rights"}),
-            json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
+            (
+                "officer",
+                json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
+            ),
+            ("officer", json!({"action": "inform_rights"})),
+            (
+                "officer",
+                json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
                    "penalties": penalties, "text": text}),
+            ),
         ];
         zhifa_web::publish::run_case(store, "officer", open, &steps, true)?;
         n += 1;
     }
-    Ok(n)
+    // A general-procedure penalty in which the party waived the statement and hearing
+    // rights, decided by the head: its full decision text is published (PUB-4).
+    let fine = json!([{"kind": "fine", "fen": 500_000}]);
+    let open = json!({"item": "SCJG-CF-001", "procedure": "general_penalty",
+        "party": {"kind": "organisation", "name": "正定县荣国府餐饮管理有限公司",
+                  "id_number": credit_code_complete(&format!("91{REGION}{:09}", 745_300_113)).map(|c| c.to_string()).unwrap_or_default(),
+                  "legal_rep": "孙立新"},
+        "summary": "使用超过保质期的食品原料加工食品"});
+    let steps = [
+        (
+            "officer",
+            json!({"action": "register_lead", "records": ["lead_record"], "text": "群众举报：后厨使用过期原料"}),
+        ),
+        ("head", json!({"action": "file", "records": ["filing_approval"]})),
+        (
+            "officer",
+            json!({"action": "inspect_site", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
+        ),
+        (
+            "officer",
+            json!({"action": "notify", "documents": ["penalty_notice"], "records": ["investigation_report"], "penalties": fine}),
+        ),
+        ("officer", json!({"action": "waive_rights", "records": ["waiver"]})),
+        ("officer", json!({"action": "submit_decision"})),
+        (
+            "head",
+            json!({"action": "decide", "documents": ["penalty_decision"], "penalties": fine,
+            "text": "经查，当事人于后厨使用超过保质期的面粉二十公斤加工面点，违反《中华人民共和国食品安全法》第三十四条第（二）项。法定代表人孙立新对违法事实无异议，书面放弃陈述、申辩和听证权利。"}),
+        ),
+    ];
+    zhifa_web::publish::run_case(store, "officer", open, &steps, true)?;
+    Ok(n + 1)
 }

@@ -220,7 +220,7 @@ fn citizen_finds_a_decision_by_a_phrase_opens_it_and_verifies_it_on_a_phone() {
     let base = &d.server.base;
     // The publisher publishes on its first round and the checkpointer signs within a second.
     let start = std::time::Instant::now();
-    while get_json(&format!("{base}/api/v1/public/decisions"))["total"].as_i64().unwrap_or(0) < 2 {
+    while get_json(&format!("{base}/api/v1/public/decisions"))["total"].as_i64().unwrap_or(0) < 3 {
         assert!(start.elapsed().as_secs() < 20, "the demo's decisions were not published");
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
