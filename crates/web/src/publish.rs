@@ -31,7 +31,9 @@ use serde::{Deserialize, Serialize};
 use zhifa_domain::event::{Event, Role};
 use zhifa_domain::item::ItemKind;
 use zhifa_domain::procedure::china_date;
-use zhifa_domain::publication::{OPEN_FIELDS, OpenRecord, Publication, WithdrawalGround, withdrawal_due, yuan};
+use zhifa_domain::publication::{
+    OPEN_FIELDS, OpenRecord, Publication, PublicationPolicy, WithdrawalGround, withdrawal_due, yuan,
+};
 use zhifa_store::{Actor, AppendError, DueDecision, Paging, PublicationFilter, PublicationListState, PublicationRow};
 
 use crate::AppState;
@@ -194,6 +196,20 @@ pub fn api(api: Api) -> Api {
             .body(schema::<WithdrawBody>)
             .returns(schema::<WithdrawResult>),
         withdraw,
+    )
+    .add(
+        M::GET,
+        "/api/v1/agencies/{code}/publication-policy",
+        Op::new("公示", "执法主体的公示时限与公示期（PUB-4，PUB-6）", public).returns(schema::<PublicationPolicy>),
+        get_policy,
+    )
+    .add(
+        M::PUT,
+        "/api/v1/agencies/{code}/publication-policy",
+        Op::new("公示", "设置执法主体的公示时限与公示期（PUB-4，PUB-6）", Access::Roles(&[Role::SystemAdmin]))
+            .body(schema::<PublicationPolicy>)
+            .returns(schema::<PublicationPolicy>),
+        set_policy,
     )
     .add(
         M::GET,
@@ -408,6 +424,30 @@ async fn withdraw(
             due,
             late: today > due,
         }))
+    })
+    .await
+}
+
+async fn get_policy(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<PublicationPolicy>> {
+    let store = s.store.clone();
+    blocking(move || {
+        store.agency(&code)?.ok_or_else(|| ApiError::NotFound(format!("执法主体 {code} ")))?;
+        Ok(Json(store.publication_policy(&code)?))
+    })
+    .await
+}
+
+async fn set_policy(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(code): Path<String>,
+    JsonBody(policy): JsonBody<PublicationPolicy>,
+) -> ApiResult<Json<PublicationPolicy>> {
+    let agency = zhifa_domain::codes::CreditCode::parse(&code).map_err(|e| bad("code", e.to_string()))?;
+    let store = s.store.clone();
+    blocking(move || {
+        store.append(&c.actor(), Event::PublicationPolicySet { agency, policy: policy.clone() })?;
+        Ok(Json(policy))
     })
     .await
 }

@@ -261,6 +261,25 @@ fn pub4_to_pub9_a_decided_case_is_published_redacted_found_verified_withdrawn_an
         assert_eq!(app.get("/api/v1/publications?state=overdue", Some(&app.admin)).body["items"], json!([]));
         assert_eq!(app.get("/api/v1/publications?state=bogus", Some(&app.admin)).status, 400);
         assert_eq!(app.get("/api/v1/publications?state=due", None).status, 401);
+
+        // PUB-4: the limits are configurable per agency (SAMR Order 45: 20 working days).
+        let agency = zhifa_domain::testing::code(1).to_string();
+        let path = format!("/api/v1/agencies/{agency}/publication-policy");
+        assert_eq!(app.get(&path, None).body["penalty_licensing_days"], 7);
+        let mut policy = app.get(&path, None).body;
+        policy["penalty_licensing_days"] = json!(20);
+        assert_eq!(app.put(&path, &policy).status, 200);
+        assert_eq!(app.get(&path, None).body["penalty_licensing_days"], 20);
+        policy["withdraw_days"] = json!(9);
+        let before = app.records();
+        refused(&app, before, &app.put(&path, &policy), "PUB-6");
+        set_now(&app, "2026-06-08T02:00:00Z");
+        let k = open(&app, &c.a1, "SCJG-CF-001", Some("simple_penalty"));
+        decide_on_site(&app, &c, &k, "当场缴纳罚款。");
+        let item = wait_for(&app, "published", &k);
+        // 20 working days from Monday 8 June, across the Dragon Boat Festival (CAL-1).
+        assert_eq!(item["due"], app.get("/api/v1/deadline?from=2026-06-08&days=20", None).body["date"]);
+        assert_eq!(item["due"], "2026-07-07");
     }
 }
 
