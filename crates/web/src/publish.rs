@@ -106,11 +106,25 @@ pub struct Round {
 
 /// One round: publish every decided, unpublished case; expire ended periods (PUB-4, PUB-6).
 pub fn run_once(state: &AppState) -> Result<Round, String> {
+    run_round(state, &mut std::collections::HashMap::new())
+}
+
+/// How long a refused decision is left alone before the publisher tries it again.
+const RETRY_REFUSED: Duration = Duration::from_secs(300);
+
+fn run_round(
+    state: &AppState,
+    refused: &mut std::collections::HashMap<String, std::time::Instant>,
+) -> Result<Round, String> {
     let store = &state.store;
+    refused.retain(|_, at| at.elapsed() < RETRY_REFUSED);
     let actor = Actor(PUBLISHER.into());
     let mut round = Round::default();
     let e = |e: zhifa_store::StoreError| e.to_string();
     for d in store.unpublished_decisions(None, 200).map_err(e)? {
+        if refused.contains_key(&d.case) {
+            continue;
+        }
         let Some(p) = store.build_publication(&d.case).map_err(e)? else { continue };
         match store.append(&actor, Event::DecisionPublished { publication: Box::new(p.clone()) }) {
             Ok(_) => {
@@ -120,6 +134,7 @@ pub fn run_once(state: &AppState) -> Result<Round, String> {
             Err(AppendError::Store(err)) => return Err(err.to_string()),
             Err(refusal) => {
                 tracing::error!(case = %d.case, error = %refusal, "decision not published");
+                refused.insert(d.case.clone(), std::time::Instant::now());
                 round.refused.push((d.case, refusal.to_string()));
             }
         }
@@ -153,10 +168,13 @@ pub fn spawn_publisher(state: AppState) -> tokio::task::JoinHandle<()> {
         }
         let mut tick = tokio::time::interval(PUBLISH_INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let refused = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
         loop {
             tick.tick().await;
             let s = state.clone();
-            match tokio::task::spawn_blocking(move || run_once(&s)).await {
+            let r = refused.clone();
+            let round = move || run_round(&s, &mut r.lock().unwrap_or_else(|p| p.into_inner()));
+            match tokio::task::spawn_blocking(round).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => tracing::error!(error = %e, "publisher round failed"),
                 Err(e) => tracing::error!(error = %e, "publisher panicked"),

@@ -73,7 +73,13 @@ fn wait_for(app: &App, state: &str, id: &str) -> Value {
         if let Some(item) = r.body["items"].as_array().unwrap().iter().find(|i| i["case"] == id) {
             return item.clone();
         }
-        assert!(start.elapsed() < Duration::from_secs(20), "{}: {id} never became {state}", app.backend);
+        let published = app.get("/api/v1/publications?state=published", Some(&app.admin)).body;
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "{}: {id} never became {state}: {:?}; published: {published}",
+            app.backend,
+            r.body
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -83,7 +89,7 @@ fn wait_for(app: &App, state: &str, id: &str) -> Value {
 fn wait_listed(app: &App, id: &str, listed: bool) {
     let start = Instant::now();
     while text(&app.get("/public/decisions", None)).contains(&format!("/public/decisions/{id}\"")) != listed {
-        assert!(start.elapsed() < Duration::from_secs(20), "{}: {id} listed should be {listed}", app.backend);
+        assert!(start.elapsed() < Duration::from_secs(60), "{}: {id} listed should be {listed}", app.backend);
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -388,5 +394,41 @@ fn cmp1_a_complaint_gets_a_tracking_number_and_a_status_page_without_contact() {
             assert!(!status.contains(secret), "{secret} on the status page");
         }
         assert_eq!(app.get("/public/complaints/AAAAAAAAAAAA", None).status, 404);
+    }
+}
+
+#[test]
+fn pub5_sup1_a_decision_that_would_leak_personal_data_is_not_published_and_becomes_overdue() {
+    for app in apps() {
+        let c = county(&app);
+        set_now(&app, "2026-03-02T01:00:00Z");
+        // A phone number in a form no detector knows: the publisher's PUB-5 check refuses.
+        let body = json!({
+            "item": "SCJG-CF-001",
+            "procedure": "simple_penalty",
+            "party": { "kind": "person", "name": "李大为", "phone": "7654321" },
+            "summary": "李大为销售过期饮料",
+        });
+        let r = ok(&app, post(&app, "/api/v1/cases", &c.a1, &body));
+        let n = r.body["body"]["case"]["number"].as_str().unwrap().to_string();
+        decide_on_site(&app, &c, &n, "当事人联系方式7654321，当场缴纳罚款。");
+        // Staff of the agency see it due, with a warning close to the date.
+        let item = wait_for(&app, "due", &n);
+        assert_eq!(item["due"], "2026-03-11");
+        assert_eq!(item["overdue"], false);
+        let mine = app.get("/api/v1/publications?state=due", Some(&c.a1));
+        assert_eq!(mine.status, 200);
+        assert!(mine.body["items"].as_array().unwrap().iter().any(|i| i["case"] == n.as_str()));
+        let other = app.get("/api/v1/publications?state=due", Some(&c.stranger));
+        assert!(!other.body["items"].as_array().unwrap().iter().any(|i| i["case"] == n.as_str()), "SEC-2");
+        set_now(&app, "2026-03-10T02:00:00Z");
+        assert_eq!(wait_for(&app, "due", &n)["warning"], true, "due within two working days");
+        // After the due date the supervisor sees it overdue; nothing was ever published.
+        set_now(&app, "2026-03-12T02:00:00Z");
+        let item = wait_for(&app, "overdue", &n);
+        assert_eq!(item["overdue"], true);
+        assert!(app.store.records(Some(&format!("publication/{n}")), -1, 10).unwrap().is_empty());
+        assert_eq!(app.get(&format!("/public/decisions/{n}"), None).status, 404);
+        assert!(!text(&app.get("/api/v1/public/decisions.jsonl", None)).contains("7654321"));
     }
 }
