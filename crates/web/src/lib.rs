@@ -43,6 +43,8 @@ pub struct AppState {
     /// The full-text index of published decisions (PUB-4): a projection of the
     /// publication records, rebuilt at start by the publisher (`publish.rs`).
     pub search: Arc<zhifa_search::SearchIndex>,
+    /// Rendered publication pages (`publish.rs`).
+    pub pages: Arc<publish::PageCache>,
     /// The tree size each witness last cosigned (C2SP tlog-witness `old`).
     witness_sizes: Arc<Mutex<HashMap<String, u64>>>,
     metrics: Arc<metrics::Metrics>,
@@ -58,6 +60,7 @@ impl AppState {
             sessions: Arc::default(),
             public_url: None,
             search: Arc::new(zhifa_search::SearchIndex::in_memory().expect("an in-memory search index")),
+            pages: Arc::default(),
             witness_sizes: Arc::default(),
             metrics: Arc::new(metrics::Metrics::new()),
         }

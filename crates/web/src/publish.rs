@@ -53,6 +53,33 @@ pub const PUBLISHER: &str = "system:publisher";
 /// Record kinds whose proofs are public (LOG-4, LOG-5).
 pub const PUBLIC_KINDS: [&str; 3] = ["decision_published", "publication_withdrawn", "publication_expired"];
 
+/// Rendered decision pages, kept for at most [`PAGE_TTL`] and dropped at once when this
+/// node publishes, withdraws or expires the item: the page is read far more often than it
+/// changes (PUB-4). Another node's withdrawal shows here within the TTL.
+#[derive(Default)]
+pub struct PageCache(std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, axum::body::Bytes)>>);
+
+/// How long a rendered decision page is served from memory.
+pub const PAGE_TTL: Duration = Duration::from_secs(1);
+
+impl PageCache {
+    fn get(&self, id: &str) -> Option<axum::body::Bytes> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(id).filter(|(at, _)| at.elapsed() < PAGE_TTL).map(|(_, b)| b.clone())
+    }
+    fn put(&self, id: &str, page: axum::body::Bytes) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= 10_000 {
+            map.retain(|_, (at, _)| at.elapsed() < PAGE_TTL);
+        }
+        map.insert(id.to_string(), (std::time::Instant::now(), page));
+    }
+    /// Drops a page (publication, withdrawal, expiry).
+    pub fn forget(&self, id: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+    }
+}
+
 /// The search document of a publication (already redacted, PUB-5).
 pub fn index_doc(p: &Publication) -> zhifa_search::Publication {
     zhifa_search::Publication {
@@ -128,6 +155,7 @@ fn run_round(
         let Some(p) = store.build_publication(&d.case).map_err(e)? else { continue };
         match store.append(&actor, Event::DecisionPublished { publication: Box::new(p.clone()) }) {
             Ok(_) => {
+                state.pages.forget(&p.id);
                 state.search.upsert(&index_doc(&p)).map_err(|e| e.to_string())?;
                 round.published.push(p.id);
             }
@@ -143,6 +171,7 @@ fn run_round(
     for id in store.publications_to_expire(today, 200).map_err(e)? {
         match store.append(&actor, Event::PublicationExpired { id: id.clone() }) {
             Ok(_) => {
+                state.pages.forget(&id);
                 state.search.remove(&id).map_err(|e| e.to_string())?;
                 round.expired.push(id);
             }
@@ -431,6 +460,7 @@ async fn withdraw(
             &c.actor(),
             Event::PublicationWithdrawn { id: id.clone(), reason: b.reason, ground: b.ground, arose_on },
         )?;
+        st.pages.forget(&id);
         st.search.remove(&id).map_err(|e| ApiError::Internal(e.to_string()))?;
         st.search.commit().map_err(|e| ApiError::Internal(e.to_string()))?;
         let policy = store.publication_policy(row.publication.agency.as_str())?;
@@ -847,7 +877,31 @@ async fn inspections(State(s): State<AppState>, q: QueryMap) -> PageResult {
     search_page(s, q, Some(ItemKind::Inspection), "/public/inspections", "检查结果公示").await
 }
 
+fn html_bytes(page: axum::body::Bytes) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        page,
+    )
+        .into_response()
+}
+
 async fn decision(State(s): State<AppState>, Path(id): Path<String>) -> PageResult {
+    if let Some(page) = s.pages.get(&id) {
+        return Ok(html_bytes(page));
+    }
+    let resp = render_decision(&s, id.clone()).await?;
+    let (parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 22).await.map_err(|e| PageError::Internal(e.to_string()))?;
+    if parts.status == StatusCode::OK {
+        s.pages.put(&id, bytes.clone());
+    }
+    Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+async fn render_decision(s: &AppState, id: String) -> PageResult {
     let store = s.store.clone();
     let key = id.clone();
     let row = blocking(move || Ok(store.publication(&key)?)).await?;
