@@ -432,3 +432,43 @@ fn pub5_sup1_a_decision_that_would_leak_personal_data_is_not_published_and_becom
         assert!(!text(&app.get("/api/v1/public/decisions.jsonl", None)).contains("7654321"));
     }
 }
+
+#[test]
+fn pub7_an_inspection_result_is_published_among_the_inspection_results() {
+    for app in apps() {
+        let c = county(&app);
+        set_now(&app, "2026-03-02T01:00:00Z");
+        let n = open(&app, &c.head, "SCJG-JC-001", None);
+        ok(&app, step(&app, &n, &c.head, json!({"action": "assign_task", "records": ["task_record"]})));
+        let video = av(&app, &n, 4);
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.a3,
+                json!({"action": "inspect", "officers": ["A3", "A1"], "records": ["inspection_record"], "evidence": [video]}),
+            ),
+        );
+        ok(
+            &app,
+            step(
+                &app,
+                &n,
+                &c.a3,
+                json!({"action": "conclude", "records": ["conclusion"], "text": "冷藏柜温度不达标，已责令当场整改"}),
+            ),
+        );
+        // PUB-4: an inspection result is "other": 20 working days.
+        let item = wait_for(&app, "published", &n);
+        assert_eq!(item["kind"], "inspection");
+        assert_eq!(item["due"], app.get("/api/v1/deadline?from=2026-03-02&days=20", None).body["date"]);
+        wait_listed(&app, &n, true);
+        let page = text(&app.get("/public/inspections", None));
+        assert!(page.contains(&format!("/public/decisions/{n}")), "{page}");
+        let hits = text(&app.get("/public/inspections?q=%E5%86%B7%E8%97%8F%E6%9F%9C", None));
+        assert!(hits.contains(&format!("/public/decisions/{n}")) && hits.contains("<mark>"), "{hits}");
+        let detail = text(&app.get(&format!("/public/decisions/{n}"), None));
+        assert!(detail.contains("行政检查") && detail.contains("冷藏柜温度不达标"), "{detail}");
+    }
+}
