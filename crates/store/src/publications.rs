@@ -455,6 +455,24 @@ impl Store {
         })
     }
 
+    /// The publication records (`decision_published`, `publication_withdrawn`,
+    /// `publication_expired`) with `after < seq <= upto`, in seq order: what a node's search
+    /// index follows, whichever node wrote them.
+    pub fn publication_records(&self, after: i64, upto: i64, limit: i64) -> Result<Vec<crate::Record>, StoreError> {
+        self.read(|c| {
+            c.query(
+                "SELECT seq, kind, subject, actor, recorded_at, body FROM records
+                 WHERE seq > $1 AND seq <= $2
+                   AND kind IN ('decision_published', 'publication_withdrawn', 'publication_expired')
+                 ORDER BY seq LIMIT $3",
+                &[after.into(), upto.into(), limit.into()],
+            )?
+            .iter()
+            .map(crate::record_from_row)
+            .collect()
+        })
+    }
+
     pub fn complaint(&self, tracking: &str) -> Result<Option<ComplaintRow>, StoreError> {
         self.read(|c| {
             c.query_opt("SELECT doc, received_at, seq FROM complaints WHERE tracking = $1", &[tracking.into()])?

@@ -4,7 +4,7 @@
 //!   case automatically and redacted (PUB-5) as soon as the decision is recorded — well
 //!   before its due date — and expires items whose publication period ended (PUB-6);
 //! - the search index is a projection: rebuilt from the publication records at start
-//!   ([`rebuild_index`]) and updated on publish, withdrawal and expiry;
+//!   ([`rebuild_index`]) and then following them ([`follow`]), whichever node wrote them;
 //! - staff API: `GET /api/v1/publications?state=due|overdue|published|withdrawn|expired`
 //!   and `POST /api/v1/publications/{id}/withdraw` (heads, supervisors);
 //! - the portal: `/public/decisions` (search with filters), `/public/decisions/{id}`,
@@ -96,9 +96,12 @@ pub fn index_doc(p: &Publication) -> zhifa_search::Publication {
     }
 }
 
-/// Rebuilds the search index from the publication records (at start).
-pub fn rebuild_index(state: &AppState) -> Result<usize, String> {
+/// Rebuilds the search index from the publication records (at start). Returns how many
+/// are current and the last record seq the index reflects.
+pub fn rebuild_index(state: &AppState) -> Result<(usize, i64), String> {
     let s = |e: zhifa_search::SearchError| e.to_string();
+    // Taken first: anything recorded during the rebuild is followed afterwards (idempotent).
+    let cursor = state.store.record_count().map_err(|e| e.to_string())? - 1;
     let f = PublicationFilter { state: PublicationListState::All, ..Default::default() };
     let mut offset = 0;
     let mut n = 0;
@@ -118,7 +121,44 @@ pub fn rebuild_index(state: &AppState) -> Result<usize, String> {
         }
     }
     state.search.commit().map_err(s)?;
-    Ok(n)
+    Ok((n, cursor))
+}
+
+/// Brings the search index and the page cache up to the records after `cursor`, whichever
+/// node wrote them (the index is a projection of the publication records). Returns the new
+/// cursor.
+pub fn follow(state: &AppState, cursor: i64) -> Result<i64, String> {
+    let e = |e: zhifa_store::StoreError| e.to_string();
+    let s = |e: zhifa_search::SearchError| e.to_string();
+    let upto = state.store.record_count().map_err(e)? - 1;
+    let mut after = cursor;
+    let mut changed = false;
+    loop {
+        let recs = state.store.publication_records(after, upto, 500).map_err(e)?;
+        for r in &recs {
+            match serde_json::from_value::<Event>(r.body.clone()) {
+                Ok(Event::DecisionPublished { publication }) => {
+                    state.pages.forget(&publication.id);
+                    state.search.upsert(&index_doc(&publication)).map_err(s)?;
+                }
+                Ok(Event::PublicationWithdrawn { id, .. } | Event::PublicationExpired { id }) => {
+                    state.pages.forget(&id);
+                    state.search.remove(&id).map_err(s)?;
+                }
+                Ok(_) => {}
+                Err(err) => return Err(format!("record {}: {err}", r.seq)),
+            }
+            changed = true;
+        }
+        match recs.last() {
+            Some(last) if recs.len() == 500 => after = last.seq,
+            _ => break,
+        }
+    }
+    if changed {
+        state.search.commit().map_err(s)?;
+    }
+    Ok(upto.max(cursor))
 }
 
 /// What one round of the publisher did.
@@ -131,9 +171,12 @@ pub struct Round {
     pub refused: Vec<(String, String)>,
 }
 
-/// One round: publish every decided, unpublished case; expire ended periods (PUB-4, PUB-6).
+/// One round: publish every decided, unpublished case; expire ended periods (PUB-4, PUB-6);
+/// then bring the search index up to the records.
 pub fn run_once(state: &AppState) -> Result<Round, String> {
-    run_round(state, &mut std::collections::HashMap::new())
+    let round = run_round(state, &mut std::collections::HashMap::new())?;
+    rebuild_index(state)?;
+    Ok(round)
 }
 
 /// How long a refused decision is left alone before the publisher tries it again.
@@ -156,7 +199,6 @@ fn run_round(
         match store.append(&actor, Event::DecisionPublished { publication: Box::new(p.clone()) }) {
             Ok(_) => {
                 state.pages.forget(&p.id);
-                state.search.upsert(&index_doc(&p)).map_err(|e| e.to_string())?;
                 round.published.push(p.id);
             }
             Err(AppendError::Store(err)) => return Err(err.to_string()),
@@ -172,15 +214,11 @@ fn run_round(
         match store.append(&actor, Event::PublicationExpired { id: id.clone() }) {
             Ok(_) => {
                 state.pages.forget(&id);
-                state.search.remove(&id).map_err(|e| e.to_string())?;
                 round.expired.push(id);
             }
             Err(AppendError::Store(err)) => return Err(err.to_string()),
             Err(refusal) => tracing::warn!(%id, error = %refusal, "publication not expired"),
         }
-    }
-    if !round.published.is_empty() || !round.expired.is_empty() {
-        state.search.commit().map_err(|e| e.to_string())?;
     }
     Ok(round)
 }
@@ -190,11 +228,20 @@ fn run_round(
 pub fn spawn_publisher(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let s = state.clone();
-        match tokio::task::spawn_blocking(move || rebuild_index(&s)).await {
-            Ok(Ok(n)) => tracing::info!(publications = n, "search index rebuilt"),
-            Ok(Err(e)) => tracing::error!(error = %e, "search index not rebuilt"),
-            Err(e) => tracing::error!(error = %e, "search index rebuild panicked"),
-        }
+        let mut cursor = match tokio::task::spawn_blocking(move || rebuild_index(&s)).await {
+            Ok(Ok((n, cursor))) => {
+                tracing::info!(publications = n, "search index rebuilt");
+                cursor
+            }
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "search index not rebuilt");
+                -1
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "search index rebuild panicked");
+                -1
+            }
+        };
         let mut tick = tokio::time::interval(PUBLISH_INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let refused = std::sync::Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
@@ -202,9 +249,12 @@ pub fn spawn_publisher(state: AppState) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             let s = state.clone();
             let r = refused.clone();
-            let round = move || run_round(&s, &mut r.lock().unwrap_or_else(|p| p.into_inner()));
+            let round = move || {
+                run_round(&s, &mut r.lock().unwrap_or_else(|p| p.into_inner()))?;
+                follow(&s, cursor)
+            };
             match tokio::task::spawn_blocking(round).await {
-                Ok(Ok(_)) => {}
+                Ok(Ok(c)) => cursor = c,
                 Ok(Err(e)) => tracing::error!(error = %e, "publisher round failed"),
                 Err(e) => tracing::error!(error = %e, "publisher panicked"),
             }

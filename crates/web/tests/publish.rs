@@ -438,6 +438,10 @@ fn pub7_an_inspection_result_is_published_among_the_inspection_results() {
     for app in apps() {
         let c = county(&app);
         set_now(&app, "2026-03-02T01:00:00Z");
+        // A second node on the same store: its index follows the records whoever wrote them.
+        let node2 = zhifa_web::AppState::new(app.store.clone(), zhifa_web::log::LogConfig::ephemeral("zhifa.test/log"));
+        let (current, cursor) = zhifa_web::publish::rebuild_index(&node2).unwrap();
+        assert_eq!(current, 0);
         let n = open(&app, &c.head, "SCJG-JC-001", None);
         ok(&app, step(&app, &n, &c.head, json!({"action": "assign_task", "records": ["task_record"]})));
         let video = av(&app, &n, 4);
@@ -470,5 +474,20 @@ fn pub7_an_inspection_result_is_published_among_the_inspection_results() {
         assert!(hits.contains(&format!("/public/decisions/{n}")) && hits.contains("<mark>"), "{hits}");
         let detail = text(&app.get(&format!("/public/decisions/{n}"), None));
         assert!(detail.contains("行政检查") && detail.contains("冷藏柜温度不达标"), "{detail}");
+        let q = zhifa_search::Query::text("冷藏柜");
+        assert_eq!(node2.search.search(&q).unwrap().total, 0);
+        let cursor = zhifa_web::publish::follow(&node2, cursor).unwrap();
+        assert_eq!(node2.search.search(&q).unwrap().total, 1, "the other node's index followed");
+        ok(
+            &app,
+            post(
+                &app,
+                &format!("/api/v1/publications/{n}/withdraw"),
+                &c.head,
+                &json!({"reason": "检查结论被撤销", "ground": "revoked"}),
+            ),
+        );
+        zhifa_web::publish::follow(&node2, cursor).unwrap();
+        assert_eq!(node2.search.search(&q).unwrap().total, 0, "and the withdrawal");
     }
 }
