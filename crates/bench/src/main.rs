@@ -6,6 +6,7 @@
 //!
 //! Every figure is measured in the same run as its baseline; BENCHMARKS.md records them.
 
+mod portal;
 mod upload;
 
 use std::path::{Path, PathBuf};
@@ -33,8 +34,9 @@ fn main() {
     match what {
         "log" => log_bench(&dir),
         "upload" => upload::run(&dir),
+        "portal" => portal::portal_bench(&dir),
         other => {
-            eprintln!("unknown benchmark {other}; try: log, upload");
+            eprintln!("unknown benchmark {other}; try: log, upload, portal");
             std::process::exit(2);
         }
     }

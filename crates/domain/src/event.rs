@@ -288,6 +288,33 @@ pub enum Event {
         login: String,
         reason: String,
     },
+    /// PUB-4, PUB-7: a decided case's decision (or inspection result) published, redacted
+    /// (PUB-5): the record holds the redacted publication only.
+    DecisionPublished {
+        publication: Box<crate::publication::Publication>,
+    },
+    /// PUB-6: a published decision withdrawn (changed, revoked, confirmed illegal, void);
+    /// the reason is published.
+    PublicationWithdrawn {
+        id: String,
+        reason: String,
+        ground: crate::publication::WithdrawalGround,
+        /// When the ground arose (the 3 working days run from it).
+        arose_on: Date,
+    },
+    /// PUB-6: the publication period ended; the item leaves the portal.
+    PublicationExpired {
+        id: String,
+    },
+    /// PUB-4, PUB-6: an agency's publication limits and periods.
+    PublicationPolicySet {
+        agency: CreditCode,
+        policy: crate::publication::PublicationPolicy,
+    },
+    /// CMP-1: a complaint taken from the portal.
+    ComplaintReceived {
+        complaint: crate::publication::Complaint,
+    },
 }
 
 impl Event {
@@ -333,6 +360,11 @@ impl Event {
             Event::SecuritySettingsSet { .. } => "security_settings_set",
             Event::TotpEnrolled { .. } => "totp_enrolled",
             Event::TotpRejected { .. } => "totp_rejected",
+            Event::DecisionPublished { .. } => "decision_published",
+            Event::PublicationWithdrawn { .. } => "publication_withdrawn",
+            Event::PublicationExpired { .. } => "publication_expired",
+            Event::PublicationPolicySet { .. } => "publication_policy_set",
+            Event::ComplaintReceived { .. } => "complaint_received",
         }
     }
 
@@ -380,6 +412,10 @@ impl Event {
             | Event::TotpEnrolled { login }
             | Event::TotpRejected { login, .. } => format!("account/{login}"),
             Event::SecuritySettingsSet { .. } => "settings/security".into(),
+            Event::DecisionPublished { publication } => format!("publication/{}", publication.id),
+            Event::PublicationWithdrawn { id, .. } | Event::PublicationExpired { id } => format!("publication/{id}"),
+            Event::PublicationPolicySet { agency, .. } => format!("agency/{agency}"),
+            Event::ComplaintReceived { complaint } => format!("complaint/{}", complaint.tracking),
         }
     }
 }
@@ -697,6 +733,23 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
         | Event::CaseApproved { .. }
         | Event::EvidenceStored { .. }
         | Event::EvidenceDeleted { .. } => {}
+        // Checked by the store with the publication state and the clock
+        // (`zhifa_domain::publication`).
+        Event::DecisionPublished { .. } | Event::PublicationWithdrawn { .. } | Event::PublicationExpired { .. } => {}
+        Event::PublicationPolicySet { agency, policy } => {
+            policy.validate()?;
+            if v(view.agency(agency))?.is_none() {
+                return Err(rule("PUB-4", "agency", format!("执法主体 {agency} 不存在")));
+            }
+        }
+        Event::ComplaintReceived { complaint } => {
+            complaint.validate()?;
+            if let Some(a) = &complaint.agency
+                && v(view.agency(a))?.is_none()
+            {
+                return Err(rule("CMP-1", "agency", format!("执法主体 {a} 不存在")));
+            }
+        }
     }
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod event;
 pub mod item;
 pub mod penalty;
 pub mod procedure;
+pub mod publication;
 pub mod redact;
 pub mod regions;
 pub mod registry;

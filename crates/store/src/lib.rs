@@ -16,6 +16,7 @@
 mod auth;
 mod cases;
 pub mod log;
+mod publications;
 mod registry;
 pub mod sql;
 #[doc(hidden)]
@@ -31,11 +32,14 @@ use zhifa_domain::event::Event;
 
 pub use auth::{Credential, Session};
 pub use cases::{CaseFilter, CaseRow, EvidenceRow};
+pub use publications::{
+    ComplaintRow, DueDecision, PublicationFilter, PublicationListState, PublicationRow, Withdrawal,
+};
 pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 
 /// The schema version this binary runs on.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// A migration: version, common SQL, SQLite part, PostgreSQL part, and a step in Rust run
 /// after the SQL in the same transaction.
@@ -76,6 +80,13 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0005_common.sql"),
         include_str!("migrations/0005_sqlite.sql"),
         include_str!("migrations/0005_postgres.sql"),
+        None,
+    ),
+    (
+        6,
+        include_str!("migrations/0006_common.sql"),
+        include_str!("migrations/0006_sqlite.sql"),
+        include_str!("migrations/0006_postgres.sql"),
         None,
     ),
 ];
@@ -511,12 +522,14 @@ impl Store {
         self.write(|c| {
             registry::clear(c)?;
             cases::clear(c)?;
+            publications::clear(c)?;
             for_each_record_batch(c, |c, records| {
                 for rec in records {
                     let event: Event = serde_json::from_value(rec.body.clone())
                         .map_err(|e| StoreError::Corrupt(format!("record {}: {e}", rec.seq)))?;
                     registry::apply(c, rec.seq, &event)?;
                     cases::apply(c, rec.seq, &event)?;
+                    publications::apply(c, rec.seq, &event)?;
                 }
                 Ok(())
             })
@@ -567,8 +580,13 @@ fn append_job(c: &mut dyn Conn, job: &mut Job, now: Timestamp, seq: &mut i64) ->
     let mut refused = Vec::new();
     let mut out = Vec::with_capacity(job.events.len());
     for (i, event) in job.events.iter().enumerate() {
-        let checked =
-            if cases::is_case_event(event) { cases::check_in(c, event, now) } else { registry::check_in(c, event) };
+        let checked = if cases::is_case_event(event) {
+            cases::check_in(c, event, now)
+        } else if publications::is_publication_event(event) {
+            publications::check_in(c, event, now)
+        } else {
+            registry::check_in(c, event)
+        };
         match checked {
             Ok(()) => {}
             Err(zhifa_domain::event::Refused::Rule(v)) => {
@@ -588,6 +606,7 @@ fn append_job(c: &mut dyn Conn, job: &mut Job, now: Timestamp, seq: &mut i64) ->
         out.push(insert_record(c, *seq, &job.actor, now, event)?);
         registry::apply(c, *seq, event)?;
         cases::apply(c, *seq, event)?;
+        publications::apply(c, *seq, event)?;
         *seq += 1;
     }
     if !refused.is_empty() {

@@ -213,6 +213,12 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         | Event::ReviewCatalogueSet { .. }
         | Event::ReviewEveryGeneralPenaltySet { .. }
         | Event::ProcedureAdapted { .. } => {}
+        // Publication projections: see `publications.rs`.
+        Event::DecisionPublished { .. }
+        | Event::PublicationWithdrawn { .. }
+        | Event::PublicationExpired { .. }
+        | Event::PublicationPolicySet { .. }
+        | Event::ComplaintReceived { .. } => {}
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 mod api;
 pub mod auth;
 mod cases;
+mod complaints;
 pub mod error;
 pub mod evidence;
 mod extract;
@@ -13,6 +14,7 @@ pub mod log;
 mod metrics;
 pub mod openapi;
 pub mod public;
+pub mod publish;
 mod reviews;
 pub mod session;
 pub mod staff;
@@ -40,6 +42,11 @@ pub struct AppState {
     /// The platform's absolute base URL (`https://zhifa.example.gov.cn`), for links that
     /// leave the page, like the certificate QR codes (PUB-3); `None`: the request's host.
     pub public_url: Option<Arc<str>>,
+    /// The full-text index of published decisions (PUB-4): a projection of the
+    /// publication records, rebuilt at start by the publisher (`publish.rs`).
+    pub search: Arc<zhifa_search::SearchIndex>,
+    /// Rendered publication pages (`publish.rs`).
+    pub pages: Arc<publish::PageCache>,
     /// The tree size each witness last cosigned (C2SP tlog-witness `old`).
     witness_sizes: Arc<Mutex<HashMap<String, u64>>>,
     metrics: Arc<metrics::Metrics>,
@@ -57,6 +64,8 @@ impl AppState {
             passwords: Arc::default(),
             sessions: Arc::default(),
             public_url: None,
+            search: Arc::new(zhifa_search::SearchIndex::in_memory().expect("an in-memory search index")),
+            pages: Arc::default(),
             witness_sizes: Arc::default(),
             metrics: Arc::new(metrics::Metrics::new()),
             // A scratch store until [`AppState::with_blobs`] names the real one.
@@ -81,6 +90,13 @@ impl AppState {
         self
     }
 
+    /// Keeps the search index in `index` (e.g. a directory under the data dir) instead of
+    /// memory.
+    pub fn with_search_index(mut self, index: zhifa_search::SearchIndex) -> AppState {
+        self.search = Arc::new(index);
+        self
+    }
+
     /// Today in China Standard Time (UTC+8, no daylight saving), by the platform clock.
     pub fn today(&self) -> jiff::civil::Date {
         let offset = jiff::tz::Offset::constant(8);
@@ -91,12 +107,14 @@ impl AppState {
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
     let (api_router, doc, routes) =
-        public::api(reviews::register(cases::register(api::routes(state.clone())))).finish();
+        publish::api(public::api(reviews::register(cases::register(api::routes(state.clone()))))).finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)
         .merge(public::router())
         .merge(staff::router(state.clone()))
+        .merge(publish::router())
+        .merge(complaints::router())
         .route("/api/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
         // C2SP tlog-tiles and tlog-checkpoint, public (LOG-2, LOG-3).
         .route("/log/checkpoint", get(log::checkpoint))
@@ -118,8 +136,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let checkpointer = log::spawn_checkpointer(state.clone());
+    let publisher = publish::spawn_publisher(state.clone());
     let (router, _) = app(state);
     let _abort = AbortOnDrop(checkpointer);
+    let _abort_publisher = AbortOnDrop(Some(publisher));
     axum::serve(listener, router).with_graceful_shutdown(shutdown).await
 }
 

@@ -131,6 +131,8 @@ pub fn seed(store: &Store, data_dir: &Path) -> Result<DemoAccess, String> {
             e => e.to_string(),
         })?;
         println!("已创建演示县（河北省石家庄市正定县）：{n} 条记录");
+        let decided = decided_cases(store)?;
+        println!("已作出 {decided} 起行政处罚决定（简易程序与一般程序），决定将自动公示（PUB-4）");
     }
     // The secrets live in the data directory (only their hashes in the store); when they
     // are missing (a fresh directory over an existing PostgreSQL database), new ones are set.
@@ -395,4 +397,79 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
         },
     });
     Ok(ev)
+}
+
+/// A few simple-procedure penalties decided on the spot through the real case engine, with
+/// the clock as it is, so that the portal has publications (PUB-4, PUB-5: the citizen's
+/// name, ID number and phone are redacted by the publisher).
+fn decided_cases(store: &Store) -> Result<usize, String> {
+    use serde_json::json;
+    let officers = json!(["130123-SJ-001", "130123-SJ-002"]);
+    let cases = [
+        (
+            json!({"kind": "person", "name": "赵建国", "id_number": "130123198503150031", "phone": "13903110001",
+                   "address": "正定县燕赵南大街18号2单元301室"}),
+            "在燕赵南大街早市销售超过保质期的袋装酸奶",
+            "当事人赵建国（身份证号130123198503150031，电话13903110001）在早市摊位销售超过保质期的袋装酸奶六袋，货值金额三十元，当场予以警告并罚款。",
+            json!([{"kind": "warning"}, {"kind": "fine", "fen": 20_000}]),
+        ),
+        (
+            json!({"kind": "organisation", "name": "正定县古城鲜果超市有限公司",
+                   "id_number": credit_code_complete(&format!("91{REGION}{:09}", 745_300_017)).map(|c| c.to_string()).unwrap_or_default(),
+                   "legal_rep": "钱晓东"}),
+            "未按规定公示食品经营许可证",
+            "当事人正定县古城鲜果超市有限公司未在经营场所显著位置公示食品经营许可证，法定代表人钱晓东到场，当场罚款。",
+            json!([{"kind": "fine", "fen": 150_000}]),
+        ),
+    ];
+    let mut n = 0;
+    for (party, summary, text, penalties) in cases {
+        let open = json!({"item": "SCJG-CF-001", "procedure": "simple_penalty", "party": party, "summary": summary});
+        let steps = [
+            (
+                "officer",
+                json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
+            ),
+            ("officer", json!({"action": "inform_rights"})),
+            (
+                "officer",
+                json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
+                   "penalties": penalties, "text": text}),
+            ),
+        ];
+        zhifa_web::publish::run_case(store, "officer", open, &steps, true)?;
+        n += 1;
+    }
+    // A general-procedure penalty in which the party waived the statement and hearing
+    // rights, decided by the head: its full decision text is published (PUB-4).
+    let fine = json!([{"kind": "fine", "fen": 500_000}]);
+    let open = json!({"item": "SCJG-CF-001", "procedure": "general_penalty",
+        "party": {"kind": "organisation", "name": "正定县荣国府餐饮管理有限公司",
+                  "id_number": credit_code_complete(&format!("91{REGION}{:09}", 745_300_113)).map(|c| c.to_string()).unwrap_or_default(),
+                  "legal_rep": "孙立新"},
+        "summary": "使用超过保质期的食品原料加工食品"});
+    let steps = [
+        (
+            "officer",
+            json!({"action": "register_lead", "records": ["lead_record"], "text": "群众举报：后厨使用过期原料"}),
+        ),
+        ("head", json!({"action": "file", "records": ["filing_approval"]})),
+        (
+            "officer",
+            json!({"action": "inspect_site", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
+        ),
+        (
+            "officer",
+            json!({"action": "notify", "documents": ["penalty_notice"], "records": ["investigation_report"], "penalties": fine}),
+        ),
+        ("officer", json!({"action": "waive_rights", "records": ["waiver"]})),
+        ("officer", json!({"action": "submit_decision"})),
+        (
+            "head",
+            json!({"action": "decide", "documents": ["penalty_decision"], "penalties": fine,
+            "text": "经查，当事人于后厨使用超过保质期的面粉二十公斤加工面点，违反《中华人民共和国食品安全法》第三十四条第（二）项。法定代表人孙立新对违法事实无异议，书面放弃陈述、申辩和听证权利。"}),
+        ),
+    ];
+    zhifa_web::publish::run_case(store, "officer", open, &steps, true)?;
+    Ok(n + 1)
 }

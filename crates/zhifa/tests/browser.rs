@@ -209,3 +209,48 @@ fn an_xss_payload_in_names_is_rendered_inert() {
     assert_eq!(b.text(&b.find("main h1")), XSS_NAME);
     assert!(b.text(&b.find("main table")).contains(XSS_OFFICER));
 }
+
+/// PUB-4, PUB-5, LOG-5 on a phone: a citizen searches a phrase of the facts, opens the
+/// decision (published automatically from the demo's on-the-spot penalty, redacted) and
+/// follows the verification link to the record's inclusion proof.
+#[test]
+fn citizen_finds_a_decision_by_a_phrase_opens_it_and_verifies_it_on_a_phone() {
+    let Some(driver) = chromedriver() else { return };
+    let d = demo();
+    let base = &d.server.base;
+    // The publisher publishes on its first round and the checkpointer signs within a second.
+    let start = std::time::Instant::now();
+    while get_json(&format!("{base}/api/v1/public/decisions"))["total"].as_i64().unwrap_or(0) < 3 {
+        assert!(start.elapsed().as_secs() < 20, "the demo's decisions were not published");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let b = Browser::start(&driver, Viewport::Phone);
+    b.goto(&format!("{base}/public/decisions"));
+    let q = b.find("form.filters input[name='q']");
+    b.type_into(&q, "保质期的袋装酸奶");
+    b.click(&b.find("form.filters button[type='submit']"));
+    b.wait_for_url("&max=");
+    let hit = b.find("ol.hits li a");
+    let href = b.attribute(&hit, "href").unwrap();
+    assert!(b.text(&hit).contains("赵某某"), "{}", b.text(&hit));
+    assert!(!b.find_all("ol.hits mark").is_empty(), "the matched words are marked");
+    let width = b.execute("return document.documentElement.scrollWidth").as_i64().unwrap();
+    assert!(width <= 375, "the search page overflows a phone: {width}");
+    b.click(&hit);
+    b.wait_for_url(href.rsplit('/').next().unwrap());
+    let body = b.text(&b.find("main"));
+    assert!(body.contains("赵某某") && body.contains("本公示已记入可验证日志"), "{body}");
+    for secret in ["赵建国", "130123198503150031", "13903110001"] {
+        assert!(!body.contains(secret), "PUB-5: {secret} on the page");
+    }
+    let width = b.execute("return document.documentElement.scrollWidth").as_i64().unwrap();
+    assert!(width <= 375, "the decision page overflows a phone: {width}");
+    b.screenshot(&screenshot_dir().join("phone-decision.png"));
+    b.click(&b.find("#verify"));
+    b.wait_for_url("/proof");
+    let proof: Value = serde_json::from_str(&b.text(&b.find("body"))).expect("the proof is JSON");
+    assert_eq!(proof["kind"], "decision_published");
+    assert!(proof["tree_size"].as_u64().unwrap() > proof["index"].as_u64().unwrap());
+    assert!(proof["checkpoint"].as_str().unwrap().contains(&proof["root"].as_str().unwrap().to_string()));
+}

@@ -37,6 +37,8 @@ pub const CHROME: Chrome = Chrome {
         ("/public/items", "执法事项"),
         ("/public/inspection-list", "随机抽查事项"),
         ("/public/procedures", "执法流程"),
+        ("/public/decisions", "决定公示"),
+        ("/public/complaints", "投诉举报"),
         ("/public/log", "可验证日志"),
     ],
     footer: "本平台公示行政执法主体、人员、事项、流程与执法证状态（行政执法公示制度）。数据随登记变化即时更新。",

@@ -1,0 +1,119 @@
+//! `cargo run --release -p zhifa-bench -- portal`: a published decision page
+//! (`/public/decisions/{id}`, read from the store and rendered per request) served by the
+//! product, against a minimal static file server (axum, reading the same HTML from disk on
+//! every request) — both loaded by `wrk` with keep-alive in the same run.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::testing::{certificate, code, officer};
+use zhifa_store::{Actor, ManualClock, Store, StoreConfig};
+
+const SECONDS: &str = "10";
+const CONNECTIONS: &str = "32";
+
+fn seed(store: &Store) -> String {
+    let mut events = zhifa_store::testing::fixtures::registry();
+    events.extend([
+        Event::OfficerRegistered { officer: officer("A3", 1) },
+        Event::CertificateIssued { certificate: certificate("C3", "A3") },
+        Event::TrainingRecorded { staff_no: "A3".into(), year: 2025, hours: 40, course: "法律知识".into() },
+        Event::ExamRecorded {
+            staff_no: "A3".into(),
+            on: jiff::civil::date(2024, 12, 1),
+            passed: true,
+            score: Some(90),
+        },
+        Event::AccountCreated {
+            account: Account {
+                login: "a1".into(),
+                display_name: "a1".into(),
+                roles: vec![Role::Officer],
+                agency: Some(code(1)),
+                staff_no: Some("A1".into()),
+            },
+        },
+    ]);
+    store.append_batch(&Actor("bench".into()), events).expect("seed");
+    let open = json!({
+        "item": "SCJG-CF-001", "procedure": "simple_penalty",
+        "party": {"kind": "person", "name": "张三丰", "id_number": "11010519491231002X", "phone": "13812345678"},
+        "summary": "张三丰在集贸市场销售过期酸奶",
+    });
+    let officers = json!(["A1", "A3"]);
+    let steps = [
+        (
+            "a1",
+            json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
+        ),
+        ("a1", json!({"action": "inform_rights"})),
+        (
+            "a1",
+            json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
+               "penalties": [{"kind": "fine", "fen": 20_000}],
+               "text": "当事人张三丰（身份证号11010519491231002X，电话13812345678）销售过期酸奶十二盒，当场缴纳罚款。"}),
+        ),
+    ];
+    zhifa_web::publish::run_case(store, "a1", open, &steps, true).expect("a decided case")
+}
+
+fn wrk(url: &str) -> f64 {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c", CONNECTIONS, "-d", &format!("{SECONDS}s"), "--latency", url])
+        .output()
+        .expect("wrk (Debian package `wrk`) must be installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    println!("{text}");
+    assert!(!text.contains("Non-2xx"), "wrk saw errors for {url}");
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("wrk's Requests/sec")
+}
+
+pub fn portal_bench(dir: &Path) {
+    let clock = Arc::new(ManualClock(Mutex::new("2026-03-02T01:00:00Z".parse().unwrap())));
+    let store = Store::open_with_clock(&StoreConfig::Sqlite { data_dir: dir.join("db") }, clock).expect("store");
+    let id = seed(&store);
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let state = zhifa_web::AppState::new(store, zhifa_web::log::LogConfig::ephemeral("bench.zhifa/log"));
+    let round = zhifa_web::publish::run_once(&state).expect("published");
+    assert_eq!(round.published, vec![id.clone()]);
+
+    let product = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let product_addr = product.local_addr().unwrap();
+    rt.spawn(zhifa_web::serve(state, product, std::future::pending()));
+    let url = format!("http://{product_addr}/public/decisions/{id}");
+    let html = ureq::get(&url).call().expect("the page").body_mut().read_to_string().expect("html");
+    assert!(html.contains("张某某") && !html.contains("张三丰"));
+    let file = dir.join("decision.html");
+    std::fs::write(&file, &html).unwrap();
+
+    let static_listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let static_addr = static_listener.local_addr().unwrap();
+    let path = Arc::new(file);
+    let app = axum::Router::new().route(
+        "/decision.html",
+        axum::routing::get(move || {
+            let path = path.clone();
+            async move {
+                // A plain read per request (page cache): a fast baseline.
+                let bytes = std::fs::read(&*path).expect("the file");
+                ([(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")], bytes)
+            }
+        }),
+    );
+    rt.spawn(async move { axum::serve(static_listener, app).await });
+
+    println!("page: {} bytes; wrk -t2 -c{CONNECTIONS} -d{SECONDS}s, keep-alive", html.len());
+    println!("== static file server (axum, file read per request)");
+    let baseline = wrk(&format!("http://{static_addr}/decision.html"));
+    println!("== product: /public/decisions/{id}");
+    let ours = wrk(&url);
+    println!("static file server: {baseline:.0} req/s");
+    println!("decision page:      {ours:.0} req/s");
+    println!("ratio:              {:.0}% (aim ≥ 50%)", 100.0 * ours / baseline);
+}

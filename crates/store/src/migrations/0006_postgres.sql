@@ -1,0 +1,1 @@
+-- Version 5: nothing specific to PostgreSQL.
