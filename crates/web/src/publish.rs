@@ -374,11 +374,10 @@ pub struct PublicationList {
     pub items: Vec<ListItem>,
 }
 
-fn agency_scope(c: &Caller, q: &QueryMap) -> ApiResult<Option<String>> {
-    let account = c.0.as_ref().ok_or(ApiError::Unauthenticated)?;
-    // SEC-2: a supervisor sees every agency; staff their own.
+/// SEC-2: a supervisor sees every agency (or the one asked for); staff their own.
+fn agency_scope(account: &zhifa_domain::event::Account, asked: Option<String>) -> ApiResult<Option<String>> {
     if account.has(Role::Supervisor) {
-        return Ok(q.str("agency"));
+        return Ok(asked);
     }
     match &account.agency {
         Some(a) => Ok(Some(a.to_string())),
@@ -427,45 +426,57 @@ fn pub_item(r: PublicationRow) -> ListItem {
 }
 
 async fn list(State(s): State<AppState>, c: Caller, q: QueryMap) -> ApiResult<Json<PublicationList>> {
-    let agency = agency_scope(&c, &q)?;
+    let account = c.0.clone().ok_or(ApiError::Unauthenticated)?;
+    let asked = q.str("agency");
     let state = q.str("state").unwrap_or_else(|| "due".into());
     let paging = q.paging()?;
     let store = s.store.clone();
     let today = s.today();
-    blocking(move || {
-        let items = match state.as_str() {
-            "due" | "overdue" => {
-                let cal = store.calendar()?;
-                let mut out = Vec::new();
-                for d in store.unpublished_decisions(agency.as_deref(), 10_000)? {
-                    let policy = store.publication_policy(&d.agency)?;
-                    let warn_by = cal.add_working_days(today, policy.warn_days).date;
-                    let item = due_item(d, today, warn_by);
-                    if item.overdue == (state == "overdue") {
-                        out.push(item);
-                    }
+    blocking(move || publication_list(&store, &account, asked, state, paging, today).map(Json)).await
+}
+
+/// The staff list of publications in a state (`due`, `overdue`, `published`, `withdrawn`,
+/// `expired`) for `account` (the JSON API and the staff screen).
+pub(crate) fn publication_list(
+    store: &zhifa_store::Store,
+    account: &zhifa_domain::event::Account,
+    asked: Option<String>,
+    state: String,
+    paging: zhifa_store::Paging,
+    today: Date,
+) -> ApiResult<PublicationList> {
+    let agency = agency_scope(account, asked)?;
+    let items = match state.as_str() {
+        "due" | "overdue" => {
+            let cal = store.calendar()?;
+            let mut out = Vec::new();
+            for d in store.unpublished_decisions(agency.as_deref(), 10_000)? {
+                let policy = store.publication_policy(&d.agency)?;
+                let warn_by = cal.add_working_days(today, policy.warn_days).date;
+                let item = due_item(d, today, warn_by);
+                if item.overdue == (state == "overdue") {
+                    out.push(item);
                 }
-                out
             }
-            "published" | "withdrawn" | "expired" => {
-                let st = match state.as_str() {
-                    "published" => PublicationListState::Current,
-                    "withdrawn" => PublicationListState::Withdrawn,
-                    _ => PublicationListState::Expired,
-                };
-                let f = PublicationFilter { state: st, agency, ..Default::default() };
-                store.publications(&f, paging)?.items.into_iter().map(pub_item).collect()
-            }
-            other => {
-                return Err(bad(
-                    "state",
-                    format!("state=「{other}」无效，应为 due、overdue、published、withdrawn 或 expired"),
-                ));
-            }
-        };
-        Ok(Json(PublicationList { state, today, items }))
-    })
-    .await
+            out
+        }
+        "published" | "withdrawn" | "expired" => {
+            let st = match state.as_str() {
+                "published" => PublicationListState::Current,
+                "withdrawn" => PublicationListState::Withdrawn,
+                _ => PublicationListState::Expired,
+            };
+            let f = PublicationFilter { state: st, agency, ..Default::default() };
+            store.publications(&f, paging)?.items.into_iter().map(pub_item).collect()
+        }
+        other => {
+            return Err(bad(
+                "state",
+                format!("state=「{other}」无效，应为 due、overdue、published、withdrawn 或 expired"),
+            ));
+        }
+    };
+    Ok(PublicationList { state, today, items })
 }
 
 #[derive(Deserialize, JsonSchema)]

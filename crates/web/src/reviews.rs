@@ -202,7 +202,12 @@ pub struct QueueEntry {
     pub limit: CaseDeadline,
 }
 
-fn open_reviews(store: &Store, me: &Account, agency: Option<String>, overdue: bool) -> ApiResult<Vec<QueueEntry>> {
+pub(crate) fn open_reviews(
+    store: &Store,
+    me: &Account,
+    agency: Option<String>,
+    overdue: bool,
+) -> ApiResult<Vec<QueueEntry>> {
     let mut out = Vec::new();
     for d in running_limits(store, me, agency, overdue)? {
         if d.limit.limit != "review" {

@@ -500,3 +500,57 @@ fn registry_screens_render_for_their_readers() {
     assert!(p.body.contains("导入被拒绝"));
     assert_eq!(app.records(), before);
 }
+
+/// A JSON API call with a cookie session and its CSRF token.
+fn api(app: &App, login: &str, path: &str, body: serde_json::Value) -> serde_json::Value {
+    let (cookie, csrf) = session(app, login);
+    let mut r = agent()
+        .post(format!("{}{path}", app.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .header("content-type", "application/json")
+        .send(body.to_string())
+        .unwrap();
+    let status = r.status().as_u16();
+    let v: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(status, 200, "{path}: {v}");
+    v
+}
+
+#[test]
+fn rev6_the_review_queue_and_the_publication_screens() {
+    let app = App::start(sqlite());
+    county(&app);
+    let opened = api(
+        &app,
+        "a1",
+        "/api/v1/cases",
+        serde_json::json!({"item": "SCJG-CF-001", "party": {"kind": "organisation", "name": "某某食品有限公司"}, "summary": "销售过期食品"}),
+    );
+    let n = opened["body"]["case"]["number"].as_str().unwrap().to_string();
+    let steps = format!("/api/v1/cases/{n}/steps");
+    api(&app, "a1", &steps, serde_json::json!({"action": "register_lead", "records": ["lead_record"]}));
+    api(&app, "head", &steps, serde_json::json!({"action": "file", "records": ["filing_approval"]}));
+    let draft = serde_json::json!({"penalties": [{"kind": "warning"}], "facts": "事实", "basis": "《中华人民共和国食品安全法》第一百二十四条", "statement": "本人负责"});
+    api(
+        &app,
+        "a1",
+        &steps,
+        serde_json::json!({"action": "submit_review", "records": ["investigation_report"], "draft": draft}),
+    );
+    api(&app, "head", &steps, serde_json::json!({"action": "assign_reviewer", "reviewer": "R1"}));
+    let (rev, _) = session(&app, "rev");
+    let p = call(&app, "GET", "/staff/reviews", Some(&rev), None);
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains(&n) && p.body.contains("第 1 轮") && p.body.contains("R1"), "{}", p.body);
+    // An officer has no review queue (SEC-2).
+    let (a1, _) = session(&app, "a1");
+    assert_eq!(call(&app, "GET", "/staff/reviews", Some(&a1), None).status, 403);
+    let (sup, _) = session(&app, "sup");
+    for state in ["due", "overdue", "published", "withdrawn", "expired"] {
+        let p = call(&app, "GET", &format!("/staff/publications?state={state}"), Some(&sup), None);
+        assert_eq!(p.status, 200, "{state}: {}", p.body);
+    }
+    let p = call(&app, "GET", "/staff/publications?state=nope", Some(&sup), None);
+    assert!((400..500).contains(&p.status) && p.body.contains("无效"), "{}: {}", p.status, p.body);
+}

@@ -53,6 +53,8 @@ pub const REGISTRY_READERS: &[Role] =
 pub const REGISTRARS: &[Role] = &[Role::Supervisor, Role::SystemAdmin];
 pub const HEADS: &[Role] = &[Role::AgencyHead];
 pub const OVERSIGHT: &[Role] = &[Role::AgencyHead, Role::Supervisor];
+pub const REVIEW_READERS: &[Role] = &[Role::LegalReviewer, Role::AgencyHead, Role::Supervisor];
+pub const PUBLICATION_READERS: &[Role] = &[Role::Officer, Role::AgencyHead, Role::Supervisor];
 pub const STAFF: &[Role] = &Role::ALL;
 
 /// One staff route: method, path and who may use it (`None`: the login pages).
@@ -69,6 +71,8 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/staff/cases", "案件", READERS),
     ("/staff/approvals", "待批事项", HEADS),
     ("/staff/deadlines", "期限预警", OVERSIGHT),
+    ("/staff/reviews", "法制审核", REVIEW_READERS),
+    ("/staff/publications", "公示", PUBLICATION_READERS),
     ("/staff/agencies", "执法主体", REGISTRY_READERS),
     ("/staff/officers", "执法人员", REGISTRY_READERS),
     ("/staff/items", "执法事项", REGISTRY_READERS),
@@ -130,6 +134,8 @@ fn table(state: AppState) -> Table {
         .add(M::POST, "/staff/cases/{number}/approvals", Some(HEADS), work::approve)
         .add(M::GET, "/staff/approvals", Some(HEADS), work::approvals)
         .add(M::GET, "/staff/deadlines", Some(OVERSIGHT), work::deadlines)
+        .add(M::GET, "/staff/reviews", Some(REVIEW_READERS), work::reviews)
+        .add(M::GET, "/staff/publications", Some(PUBLICATION_READERS), work::publications)
         .add(M::GET, "/staff/agencies", Some(REGISTRY_READERS), registry::agencies)
         .add(M::GET, "/staff/officers", Some(REGISTRY_READERS), registry::officers)
         .add(M::GET, "/staff/officers/{staff_no}", Some(REGISTRY_READERS), registry::officer)

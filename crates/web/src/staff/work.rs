@@ -901,3 +901,94 @@ pub async fn deadlines(State(s): State<AppState>, me: Me, q: QueryMap) -> Respon
         Err(e) => page_error(Some(&me), e),
     }
 }
+
+/// REV-6: the legal-review queue — open rounds, who reviews them, due and overdue ones.
+pub async fn reviews(State(s): State<AppState>, me: Me) -> Response {
+    let (st, m) = (s.clone(), me.clone());
+    let r = blocking(move || crate::reviews::open_reviews(&st.store, &m.account, None, false)).await;
+    let mine = me.account.staff_no.clone().unwrap_or_default();
+    match r {
+        Ok(queue) => page(
+            &me,
+            "法制审核",
+            vec![Crumb::here("法制审核")],
+            "/staff/reviews",
+            html! {
+                p.lead { "待出具审核意见的案件：" strong { (queue.len()) } " 件（REV-6：默认五个工作日，可延长一次）。" }
+                (table(
+                    "审核队列",
+                    &["案件", "当事人", "轮次", "审核人员", "到期日", "状态"],
+                    queue.iter().map(|q| vec![
+                        html! { a href=(case_href(&q.case)) { (q.case) } },
+                        html! { (q.limit.party_name) },
+                        html! { "第 " (q.round) " 轮" },
+                        html! {
+                            @match &q.reviewer {
+                                Some(r) => { (r) @if *r == mine { " " span.tag { "我" } } },
+                                None => span.tag.warn { "未指定" },
+                            }
+                        },
+                        html! { (day(q.limit.limit.due)) @if q.extension_granted { " " span.tag { "已延长" } } },
+                        limit_tags(&q.limit.limit),
+                    ]),
+                ))
+            },
+        ),
+        Err(e) => page_error(Some(&me), e),
+    }
+}
+
+/// PUB-4, PUB-6: publications due (with warnings), overdue, published and withdrawn.
+pub async fn publications(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
+    let state = q.str("state").unwrap_or_else(|| "due".into());
+    let (st, m, stt) = (s.clone(), me.clone(), state.clone());
+    let today = s.today();
+    let r = blocking(move || {
+        crate::publish::publication_list(&st.store, &m.account, None, stt, Paging { offset: 0, limit: 200 }, today)
+    })
+    .await;
+    let tabs = [
+        ("due", "待公示"),
+        ("overdue", "逾期未公示"),
+        ("published", "已公示"),
+        ("withdrawn", "已撤回"),
+        ("expired", "公示期满"),
+    ];
+    match r {
+        Ok(list) => page(
+            &me,
+            "行政执法公示",
+            vec![Crumb::here("公示")],
+            "/staff/publications",
+            html! {
+                nav.tabs {
+                    @for (code, label) in tabs {
+                        @if code == state { strong { (label) } } @else { a href={ "/staff/publications?state=" (code) } { (label) } }
+                        " "
+                    }
+                }
+                (table(
+                    "公示（PUB-4：决定后 7 或 20 个工作日内公示；PUB-6：撤回须在 3 个工作日内并公开理由）",
+                    &["案件", "决定日期", "公示期限", "状态", "公示"],
+                    list.items.iter().map(|i| vec![
+                        html! { a href=(case_href(&i.case)) { (i.case) } },
+                        html! { (day(i.decided_on)) },
+                        html! { (day(i.due)) @if i.due_provisional { " " span.tag { "暂定" } } },
+                        html! {
+                            @if i.overdue { span.tag.bad { "逾期" } }
+                            @else if i.warning { span.tag.warn { "即将到期" } }
+                            @else if let Some(w) = &i.withdrawal { span.tag { "已撤回" } " " (w.reason) }
+                            @else if i.on_time == Some(true) { span.tag { "按时公示" } }
+                            @else if i.on_time == Some(false) { span.tag.bad { "迟延公示" } }
+                        },
+                        html! {
+                            @if let Some(u) = &i.verify_url { a href=(u) { "公示页面" } }
+                            @if let Some(seq) = i.seq { " " span.muted { "日志记录 " (seq) } }
+                        },
+                    ]),
+                ))
+            },
+        ),
+        Err(e) => page_error(Some(&me), e),
+    }
+}
