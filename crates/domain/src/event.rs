@@ -288,6 +288,16 @@ pub enum Event {
         login: String,
         reason: String,
     },
+    /// CASE-6, REC-1, LOG-5: an official document was issued; its hash and signature are on
+    /// the log (checked by the store, with the case's records and the server clock).
+    DocumentIssued {
+        document: crate::document::IssuedDocument,
+    },
+    /// CASE-6: an agency's document numbering patterns, remedy bodies and payment account.
+    DocumentSettingsSet {
+        agency: CreditCode,
+        settings: crate::document::DocumentSettings,
+    },
 }
 
 impl Event {
@@ -333,6 +343,8 @@ impl Event {
             Event::SecuritySettingsSet { .. } => "security_settings_set",
             Event::TotpEnrolled { .. } => "totp_enrolled",
             Event::TotpRejected { .. } => "totp_rejected",
+            Event::DocumentIssued { .. } => "document_issued",
+            Event::DocumentSettingsSet { .. } => "document_settings_set",
         }
     }
 
@@ -380,6 +392,8 @@ impl Event {
             | Event::TotpEnrolled { login }
             | Event::TotpRejected { login, .. } => format!("account/{login}"),
             Event::SecuritySettingsSet { .. } => "settings/security".into(),
+            Event::DocumentIssued { document } => format!("case/{}", document.case),
+            Event::DocumentSettingsSet { agency, .. } => format!("agency/{agency}"),
         }
     }
 }
@@ -689,6 +703,12 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             catalogue.validate()?;
         }
         Event::ReviewEveryGeneralPenaltySet { .. } => {}
+        Event::DocumentSettingsSet { agency, settings } => {
+            if v(view.agency(agency))?.is_none() {
+                return Err(rule("SUBJ-1", "agency", format!("执法主体 {agency} 不存在")));
+            }
+            settings.validate()?;
+        }
         // Checked by the store, which knows the definitions already adopted.
         Event::ProcedureAdapted { .. } => {}
         // Checked by `crate::case` with the case's records and the server clock.
@@ -696,7 +716,8 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
         | Event::CaseStepRecorded { .. }
         | Event::CaseApproved { .. }
         | Event::EvidenceStored { .. }
-        | Event::EvidenceDeleted { .. } => {}
+        | Event::EvidenceDeleted { .. }
+        | Event::DocumentIssued { .. } => {}
     }
     Ok(())
 }

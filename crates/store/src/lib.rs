@@ -15,6 +15,7 @@
 
 mod auth;
 mod cases;
+pub mod documents;
 pub mod log;
 mod registry;
 pub mod sql;
@@ -35,7 +36,7 @@ pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 
 /// The schema version this binary runs on.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// A migration: version, common SQL, SQLite part, PostgreSQL part, and a step in Rust run
 /// after the SQL in the same transaction.
@@ -76,6 +77,13 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0005_common.sql"),
         include_str!("migrations/0005_sqlite.sql"),
         include_str!("migrations/0005_postgres.sql"),
+        None,
+    ),
+    (
+        6,
+        include_str!("migrations/0006_common.sql"),
+        include_str!("migrations/0006_sqlite.sql"),
+        include_str!("migrations/0006_postgres.sql"),
         None,
     ),
 ];
