@@ -94,7 +94,10 @@ pub fn run(dir: &Path) {
             .unwrap();
         let file = step("file", "head", "filing_approval");
         store
-            .append(&Actor("account:head".into()), Event::CaseStepRecorded { case: number.clone(), step: Box::new(file) })
+            .append(
+                &Actor("account:head".into()),
+                Event::CaseStepRecorded { case: number.clone(), step: Box::new(file) },
+            )
             .unwrap();
         numbers.push(number);
     }

@@ -250,14 +250,19 @@ pub fn statement(d: &IssuedDocument) -> String {
 }
 
 /// The steps of a case that issue documents of `kind`, oldest first.
-pub fn issuing_steps<'a>(def: &ProcedureDefinition, steps: &'a [StepRecord], kind: &DocumentKind) -> Vec<&'a StepRecord> {
+pub fn issuing_steps<'a>(
+    def: &ProcedureDefinition,
+    steps: &'a [StepRecord],
+    kind: &DocumentKind,
+) -> Vec<&'a StepRecord> {
     steps
         .iter()
         .filter(|s| {
             let declared = def.action(&s.step.action).is_some_and(|a| {
                 a.records.iter().chain(a.documents.iter()).any(|r| kind.issued_by.contains(&r.as_str()))
             });
-            declared || s.step.records.iter().chain(s.step.documents.iter()).any(|r| kind.issued_by.contains(&r.as_str()))
+            declared
+                || s.step.records.iter().chain(s.step.documents.iter()).any(|r| kind.issued_by.contains(&r.as_str()))
         })
         .collect()
 }
@@ -282,7 +287,9 @@ pub fn check_issue(d: &IssuedDocument, cx: &IssueContext, now: Timestamp) -> Res
     let Some(account) = cx.account else {
         return Err(Violation::new("SEC-2", format!("账号 {} 不存在", d.by)));
     };
-    if account.agency.as_ref() != Some(&cx.case.agency) || !(account.has(Role::Officer) || account.has(Role::AgencyHead)) {
+    if account.agency.as_ref() != Some(&cx.case.agency)
+        || !(account.has(Role::Officer) || account.has(Role::AgencyHead))
+    {
         return Err(Violation::new("SEC-2", "只有本案办案机关的执法人员或负责人可以签发本案文书"));
     }
     if d.agency != cx.case.agency.as_str() {
@@ -299,7 +306,11 @@ pub fn check_issue(d: &IssuedDocument, cx: &IssueContext, now: Timestamp) -> Res
     if let Some(prev) = cx.issued.iter().find(|p| p.kind == d.kind && p.step_seq == d.step_seq) {
         return Err(Violation::new(
             "CASE-6",
-            format!("该环节的《{}》已签发（{}），一个行为只出具一份文书", k.title, prev.number.as_deref().unwrap_or(&prev.code)),
+            format!(
+                "该环节的《{}》已签发（{}），一个行为只出具一份文书",
+                k.title,
+                prev.number.as_deref().unwrap_or(&prev.code)
+            ),
         ));
     }
     if cx.code_taken {
@@ -321,7 +332,12 @@ pub fn check_issue(d: &IssuedDocument, cx: &IssueContext, now: Timestamp) -> Res
             }
         }
         (false, None, None) => {}
-        _ => return Err(Violation::new("CASE-6", format!("《{}》{}文号", k.title, if k.numbered { "须有" } else { "不编" }))),
+        _ => {
+            return Err(Violation::new(
+                "CASE-6",
+                format!("《{}》{}文号", k.title, if k.numbered { "须有" } else { "不编" }),
+            ));
+        }
     }
     Ok(())
 }

@@ -117,10 +117,7 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
             Ok(())
         }
         Event::EvidenceStored { evidence } => case::check_evidence(evidence, &view, now),
-        Event::DocumentIssued { document } => {
-            drop(view);
-            crate::documents::check_in(c, document, now)
-        }
+        Event::DocumentIssued { document } => crate::documents::check_in(c, document, now),
         Event::EvidenceDeleted { case, sha256, by, reason } => {
             zhifa_domain::violation::check_text("reason", reason, 500, true)?;
             let stored_at = view.stored_at(case, sha256).map_err(Refused::View)?;

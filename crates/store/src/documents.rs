@@ -27,7 +27,10 @@ fn numbered_in(c: &mut dyn Conn, scope: &str) -> Result<u64, StoreError> {
 }
 
 fn documents_in(c: &mut dyn Conn, case: &str) -> Result<Vec<IssuedDocument>, StoreError> {
-    c.query("SELECT doc FROM documents WHERE case_no = $1 ORDER BY seq", &[case.into()])?.iter().map(|r| r.json(0)).collect()
+    c.query("SELECT doc FROM documents WHERE case_no = $1 ORDER BY seq", &[case.into()])?
+        .iter()
+        .map(|r| r.json(0))
+        .collect()
 }
 
 fn rule<E>(rule: &'static str, msg: impl Into<String>) -> Refused<E> {
@@ -53,12 +56,12 @@ pub(crate) fn check_in(c: &mut dyn Conn, d: &IssuedDocument, now: Timestamp) -> 
     let def = view.definition(&case.procedure).map_err(v)?.ok_or_else(|| rule("PROC-1", "程序定义不存在"))?;
     let steps = view.steps(&d.case).map_err(v)?;
     let account = view.account(&d.by).map_err(v)?;
-    drop(view);
     let kind = document::kind(&d.kind).ok_or_else(|| rule("CASE-6", format!("没有文书种类「{}」", d.kind)))?;
     let issued = documents_in(c, &d.case).map_err(v)?;
     let (pattern, scope) = pattern_and_scope(c, &case.agency, kind, china_date(d.issued_at).year()).map_err(v)?;
     let numbered = numbered_in(c, &scope).map_err(v)?;
-    let code_taken = c.query_opt("SELECT 1 FROM documents WHERE code = $1", &[d.code.as_str().into()]).map_err(v)?.is_some();
+    let code_taken =
+        c.query_opt("SELECT 1 FROM documents WHERE code = $1", &[d.code.as_str().into()]).map_err(v)?.is_some();
     let cx = IssueContext {
         case: &case,
         def: &def,
@@ -85,10 +88,9 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                         "UPDATE document_numbers SET n = $2 WHERE scope = $1",
                         &[scope.as_str().into(), (r.int(0) + 1).into()],
                     )?,
-                    None => c.execute(
-                        "INSERT INTO document_numbers (scope, n) VALUES ($1, 1)",
-                        &[scope.as_str().into()],
-                    )?,
+                    None => {
+                        c.execute("INSERT INTO document_numbers (scope, n) VALUES ($1, 1)", &[scope.as_str().into()])?
+                    }
                 };
             }
             c.execute(

@@ -91,6 +91,22 @@ fn cn_time(t: Timestamp) -> String {
     t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8))).strftime("%Y-%m-%d %H:%M").to_string()
 }
 
+/// 2026年3月2日.
+fn cn_date(d: Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// 案由 without 涉嫌 (the template adds what it needs).
+fn cause(case: &CaseFile) -> String {
+    case.summary.trim().trim_start_matches("涉嫌").to_string()
+}
+
+/// Ends a sentence with 。 unless it already ends with punctuation.
+fn sentence(s: &str) -> String {
+    let s = s.trim();
+    if s.ends_with(['。', '！', '；', '.', '!']) { s.to_string() } else { format!("{s}。") }
+}
+
 fn or_unknown(s: Option<&str>) -> String {
     s.filter(|s| !s.trim().is_empty()).unwrap_or(UNKNOWN).to_string()
 }
@@ -192,10 +208,17 @@ impl Sources<'_> {
             .item
             .map(|i| i.basis.iter().filter(|c| c.role == role).map(|c| c.provision().to_chinese()).collect())
             .unwrap_or_default();
-        if v.is_empty() { vec![format!("（权责清单事项{}未列明{}）", self.case.item, role.label())] } else { v }
+        if v.is_empty() {
+            vec![format!("（权责清单事项{}未列明{}）", self.case.item, role.label())]
+        } else {
+            v
+        }
     }
     fn filed_on(&self) -> String {
-        self.first(&["file"]).map(|s| china_date(s.at)).unwrap_or_else(|| self.steps.first().map_or(Date::ZERO, |s| china_date(s.at))).to_string()
+        self.first(&["file"])
+            .map(|s| china_date(s.at))
+            .unwrap_or_else(|| self.steps.first().map_or(Date::ZERO, |s| china_date(s.at)))
+            .to_string()
     }
     /// The draft decision submitted for review, if any (REV-5).
     fn draft(&self) -> Option<&zhifa_domain::review::Draft> {
@@ -225,18 +248,22 @@ impl Sources<'_> {
             .evidence
             .iter()
             .map(|e| {
-                let name = if e.file_name.is_empty() { format!("证据材料（{}）", &e.sha256[..12]) } else { e.file_name.clone() };
+                let name = if e.file_name.is_empty() {
+                    format!("证据材料（{}）", &e.sha256[..12])
+                } else {
+                    e.file_name.clone()
+                };
                 json!({"name": name, "proves": e.proves})
             })
             .collect();
         for s in self.steps {
             let title = match s.step.action.as_str() {
-                "inspect" | "site_inspection" => Some("现场检查笔录"),
+                "inspect_site" | "inspect" => Some("现场检查笔录"),
                 "inquire" | "inquiry" => Some("询问笔录"),
                 _ => None,
             };
             if let Some(t) = title {
-                v.push(json!({"name": format!("{}《{t}》", china_date(s.at)), "proves": "案件事实"}));
+                v.push(json!({"name": format!("{}《{t}》", cn_date(china_date(s.at))), "proves": "案件事实"}));
             }
         }
         if v.is_empty() {
@@ -264,7 +291,7 @@ pub fn document_data(src: &Sources, is: &Issue) -> Value {
         "agency": {"name": src.agency.name, "address": src.agency.address, "phone": src.agency.phone},
         "date": date,
         "party": src.party(),
-        "case": {"number": case.number, "cause": case.summary, "filed_on": src.filed_on()},
+        "case": {"number": case.number, "cause": cause(case), "filed_on": src.filed_on()},
         "seal": {"name": src.agency.name},
     });
     if let Some(n) = is.number {
@@ -282,7 +309,7 @@ pub fn document_data(src: &Sources, is: &Issue) -> Value {
         "filing_approval" => {
             let lead = src.first(&["register_lead"]);
             json!({
-                "case": {"number": case.number, "cause": case.summary, "source": lead.map_or("执法检查".to_string(), |l| src.text_or(l, "执法检查")),
+                "case": {"number": case.number, "cause": cause(case), "source": lead.map_or("执法检查".to_string(), |l| src.text_or(l, "执法检查")),
                          "lead_found_on": lead.map_or(date.clone(), |l| china_date(l.at).to_string())},
                 "summary": src.text_or(step, &case.summary),
                 "basis": {"violated": src.basis(BasisRole::Violated)},
@@ -346,7 +373,7 @@ pub fn document_data(src: &Sources, is: &Issue) -> Value {
                 "facts": draft.map_or_else(|| src.text_or(step, &case.summary), |d| d.facts.clone()),
                 "evidence_summary": src.evidence_list().iter().filter_map(|e| e["name"].as_str()).collect::<Vec<_>>().join("；"),
                 "basis": {"violated": src.basis(BasisRole::Violated), "penalty": src.basis(BasisRole::Penalty)},
-                "violation": format!("{}的违法行为", case.summary),
+                "violation": format!("{}的违法行为", cause(case)),
                 "discretion": {"reason": draft.map(|d| d.reasons.clone()).filter(|r| !r.is_empty()).unwrap_or_else(|| "依据裁量基准，综合考虑违法行为的事实、性质、情节及社会危害程度".into())},
                 "penalties": ps.iter().map(penalty_line).collect::<Vec<_>>(),
                 "statement_days": 5,
@@ -358,12 +385,14 @@ pub fn document_data(src: &Sources, is: &Issue) -> Value {
         }
         "hearing_notice" => {
             let req = src.last(&["request_hearing"]).unwrap_or(step);
-            let host = step.step.chair.as_deref().map(|c| src.staff_name(c)).unwrap_or_else(|| src.login_name(&step.step.by));
+            let host =
+                step.step.chair.as_deref().map(|c| src.staff_name(c)).unwrap_or_else(|| src.login_name(&step.step.by));
             json!({"hearing": {"requested_on": china_date(req.at).to_string(), "time": cn_time(when), "place": place,
                                "host": host, "members": names, "clerk": recorder}})
         }
         "hearing_transcript" => {
-            let host = step.step.chair.as_deref().map(|c| src.staff_name(c)).unwrap_or_else(|| src.login_name(&step.step.by));
+            let host =
+                step.step.chair.as_deref().map(|c| src.staff_name(c)).unwrap_or_else(|| src.login_name(&step.step.by));
             json!({
                 "hearing": {"start": cn_time(when), "end": cn_time(step.at.max(when)), "place": place, "host": host,
                             "members": names, "clerk": recorder},
@@ -474,7 +503,7 @@ fn decision(src: &Sources, step: &StepRecord) -> Value {
         b.grades.iter().find(|g| ps.iter().any(|p| g.penalties.iter().any(|r| p.within(r) == Some(true))))
     });
     let reason = draft
-        .map(|d| d.reasons.clone())
+        .map(|d| sentence(&d.reasons))
         .filter(|r| !r.trim().is_empty())
         .or_else(|| grade.map(|g| format!("当事人的违法行为符合裁量基准中“{}”情形：{}", g.grade.label(), g.conditions)))
         .unwrap_or_else(|| "综合考虑违法行为的事实、性质、情节及社会危害程度".into());
@@ -482,9 +511,13 @@ fn decision(src: &Sources, step: &StepRecord) -> Value {
         .last(&["record_statement", "statement"])
         .map(|s| format!("当事人提出陈述申辩：{}。经复核，本机关已依法予以考虑。", s.step.text));
     let hearing = src.last(&["hold_hearing", "hearing"]).is_some();
-    let mut course = format!("本机关于{}立案调查", src.filed_on());
+    let filed = src.first(&["file"]).map_or_else(|| src.filed_on(), |s| cn_date(china_date(s.at)));
+    let mut course = format!("本机关于{filed}立案调查");
     if let Some(n) = src.last(&["notify"]) {
-        course.push_str(&format!("，于{}向当事人告知了拟作出行政处罚的内容及事实、理由、依据和依法享有的权利", china_date(n.at)));
+        course.push_str(&format!(
+            "，于{}向当事人告知了拟作出行政处罚的内容及事实、理由、依据和依法享有的权利",
+            cn_date(china_date(n.at))
+        ));
     }
     if hearing {
         course.push_str("，并依当事人申请举行了听证");
@@ -498,7 +531,7 @@ fn decision(src: &Sources, step: &StepRecord) -> Value {
         "procedure": course,
         "facts": draft.map_or_else(|| src.text_or(step, &case.summary), |d| d.facts.clone()),
         "evidence": src.evidence_list(),
-        "violation": format!("{}的违法行为", case.summary),
+        "violation": format!("{}的违法行为", cause(case)),
         "basis": {"violated": src.basis(BasisRole::Violated), "penalty": src.basis(BasisRole::Penalty)},
         "discretion": {
             "reason": reason,
@@ -656,7 +689,12 @@ pub fn available(def: &ProcedureDefinition, steps: &[StepRecord], issued: &[Issu
     for k in document::KINDS {
         for (i, s) in document::issuing_steps(def, steps, k).into_iter().enumerate() {
             if !issued.iter().any(|d| d.kind == k.code && d.step_seq == s.seq) {
-                out.push(Available { kind: k.code.into(), title: k.title.into(), round: i as u32 + 1, step_seq: s.seq });
+                out.push(Available {
+                    kind: k.code.into(),
+                    title: k.title.into(),
+                    round: i as u32 + 1,
+                    step_seq: s.seq,
+                });
             }
         }
     }
@@ -671,7 +709,10 @@ pub fn case_documents(store: &Store, case: &CaseFile) -> ApiResult<CaseDocuments
     let steps = store.case_steps(&case.number)?;
     let rows = store.case_documents(&case.number)?;
     let issued: Vec<IssuedDocument> = rows.iter().map(|r| r.document.clone()).collect();
-    Ok(CaseDocuments { issued: rows.iter().map(DocumentInfo::from_row).collect(), available: available(&def, &steps, &issued) })
+    Ok(CaseDocuments {
+        issued: rows.iter().map(DocumentInfo::from_row).collect(),
+        available: available(&def, &steps, &issued),
+    })
 }
 
 async fn list(State(s): State<AppState>, c: Caller, Path(number): Path<String>) -> ApiResult<Json<CaseDocuments>> {
@@ -735,10 +776,11 @@ pub fn issue_blocking(s: &AppState, me: &Account, number: &str, input: &IssueInp
             }
             for no in st.step.officers.iter().chain(st.step.chair.iter()) {
                 if !staff.contains_key(no) {
-                    let p = store.officer(no)?.map_or(Person { name: no.clone(), cert_no: String::new() }, |o| Person {
-                        name: o.officer.name.clone(),
-                        cert_no: o.certificates.last().map(|c| c.number.clone()).unwrap_or_default(),
-                    });
+                    let p =
+                        store.officer(no)?.map_or(Person { name: no.clone(), cert_no: String::new() }, |o| Person {
+                            name: o.officer.name.clone(),
+                            cert_no: o.certificates.last().map(|c| c.number.clone()).unwrap_or_default(),
+                        });
                     staff.insert(no.clone(), p);
                 }
             }
@@ -751,15 +793,22 @@ pub fn issue_blocking(s: &AppState, me: &Account, number: &str, input: &IssueInp
         let steps_of = document::issuing_steps(&def, &steps, kind);
         let step = match input.round {
             Some(r) => steps_of.get((r as usize).wrapping_sub(1)).copied(),
-            None => steps_of.iter().copied().find(|s| !issued.iter().any(|d| d.kind == kind.code && d.step_seq == s.seq)),
+            None => {
+                steps_of.iter().copied().find(|s| !issued.iter().any(|d| d.kind == kind.code && d.step_seq == s.seq))
+            }
         };
         let Some(step) = step else {
             let msg = if steps_of.is_empty() {
-                format!("本案尚无签发《{}》的环节，不能制作该文书（PROC-1、CASE-6：文书由相应的办案环节产生）", kind.title)
+                format!(
+                    "本案尚无签发《{}》的环节，不能制作该文书（PROC-1、CASE-6：文书由相应的办案环节产生）",
+                    kind.title
+                )
             } else {
                 format!("本案各环节的《{}》均已签发，一个行为只出具一份文书（CASE-6）", kind.title)
             };
-            return Err(ApiError::Rule(Violation::new(if steps_of.is_empty() { "PROC-1" } else { "CASE-6" }, msg).at("kind")));
+            return Err(ApiError::Rule(
+                Violation::new(if steps_of.is_empty() { "PROC-1" } else { "CASE-6" }, msg).at("kind"),
+            ));
         };
         let now = store.now();
         let year = china_date(now).year();
@@ -862,7 +911,12 @@ async fn download(
         let what = format!("文书 {}", d.number.as_deref().unwrap_or(&d.code));
         store.append(
             &c.actor(),
-            Event::RecordViewed { seq: row.seq, of: format!("case/{number}"), what: what.chars().take(50).collect(), reason },
+            Event::RecordViewed {
+                seq: row.seq,
+                of: format!("case/{number}"),
+                what: what.chars().take(50).collect(),
+                reason,
+            },
         )?;
         let key = zhifa_blob::BlobKey::parse(&d.key).map_err(|e| ApiError::Internal(e.to_string()))?;
         let mut bytes = Vec::new();
@@ -1000,7 +1054,14 @@ pub fn verify(s: &AppState, code: Option<&str>, bytes: Option<&[u8]>, sha256: Op
             (_, None, Some(c)) => format!("未找到核验码为 {c} 的文书。请核对核验码（10 位字母和数字）。"),
             _ => "请输入核验码或上传文书 PDF。".to_string(),
         };
-        return Ok(Verification { ok: false, message, computed_sha256: computed, document: None, signature_valid: false, proof: None });
+        return Ok(Verification {
+            ok: false,
+            message,
+            computed_sha256: computed,
+            document: None,
+            signature_valid: false,
+            proof: None,
+        });
     };
     let d = &row.document;
     let agency_name = store.agency(&d.agency)?.map(|a| a.name).unwrap_or_default();

@@ -84,7 +84,15 @@ fn full_case(app: &App, c: &County) -> String {
     let before = app.records();
     refused(app, before, &issue(app, &n, &c.a1, "penalty_decision"), "PROC-1");
     refused(app, before, &issue(app, &n, &c.a1, "filing_approval"), "PROC-1");
-    ok(app, step(app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"], "text": "经初步核查，符合立案条件"})));
+    ok(
+        app,
+        step(
+            app,
+            &n,
+            &c.head,
+            json!({"action": "file", "records": ["filing_approval"], "text": "经初步核查，符合立案条件"}),
+        ),
+    );
     let video = av(app, &n, 1);
     ok(
         app,
@@ -157,7 +165,12 @@ fn full_case(app: &App, c: &County) -> String {
     ok(app, step(app, &n, &c.a1, json!({"action": "submit_discussion"})));
     ok(
         app,
-        step(app, &n, &c.head, json!({"action": "collective_discussion", "records": ["discussion_record"], "text": "同意处罚"})),
+        step(
+            app,
+            &n,
+            &c.head,
+            json!({"action": "collective_discussion", "records": ["discussion_record"], "text": "同意处罚"}),
+        ),
     );
     ok(app, step(app, &n, &c.a1, json!({"action": "submit_decision"})));
     ok(
@@ -198,7 +211,8 @@ fn case6_every_document_of_a_penalty_renders_is_numbered_signed_and_verifiable()
         settings(&app);
         let n = full_case(&app, &c);
         let list = ok(&app, app.get(&format!("/api/v1/cases/{n}/documents"), Some(&c.a1))).body;
-        let kinds: Vec<&str> = list["available"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
+        let kinds: Vec<&str> =
+            list["available"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
         for k in PENALTY_KINDS {
             assert!(kinds.contains(&k), "{}: {k} not available: {kinds:?}", app.backend);
         }
@@ -227,7 +241,11 @@ fn case6_every_document_of_a_penalty_renders_is_numbered_signed_and_verifiable()
         assert_eq!(hex::encode(Sha256::digest(&pdf)), decision["sha256"].as_str().unwrap());
         let views = app.store.records(Some(&format!("case/{n}")), -1, 500).unwrap();
         assert!(views.iter().any(|r| r.kind == "record_viewed" && r.body["reason"] == "送达前核对"));
-        assert_eq!(views.iter().filter(|r| r.kind == "document_issued").count(), 12, "REC-1: every document is a record");
+        assert_eq!(
+            views.iter().filter(|r| r.kind == "document_issued").count(),
+            12,
+            "REC-1: every document is a record"
+        );
 
         // LOG-5: verification by code, with the inclusion proof against a signed checkpoint.
         zhifa_web::log::checkpoint_once(&app.state).unwrap();
@@ -275,11 +293,9 @@ fn case6_every_document_of_a_penalty_renders_is_numbered_signed_and_verifiable()
             assert!(text.contains(code_), "verification code: {text}");
             for k in PENALTY_KINDS {
                 let code_ = issued[k]["code"].as_str().unwrap();
-                let bytes = ok(
-                    &app,
-                    app.get(&format!("/api/v1/cases/{n}/documents/{code_}.pdf?reason=核对文书"), Some(&c.a1)),
-                )
-                .bytes;
+                let bytes =
+                    ok(&app, app.get(&format!("/api/v1/cases/{n}/documents/{code_}.pdf?reason=核对文书"), Some(&c.a1)))
+                        .bytes;
                 let text = pdf_text(&bytes);
                 assert!(text.contains("测试县第1执法局"), "{k}: {text}");
             }
@@ -294,10 +310,15 @@ fn check_proof(app: &App, p: &Value, seq: u64) {
     let salt: [u8; 32] = hex::decode(p["salt"].as_str().unwrap()).unwrap().try_into().unwrap();
     let commitment = zhifa_store::log::commitment(&salt, p["canonical"].as_str().unwrap().as_bytes());
     assert_eq!(hex::encode(commitment), p["commitment"].as_str().unwrap());
-    let proof: Vec<zhifa_log::Hash> =
-        p["hashes"].as_array().unwrap().iter().map(|h| zhifa_log::Hash::from_base64(h.as_str().unwrap()).unwrap()).collect();
+    let proof: Vec<zhifa_log::Hash> = p["hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| zhifa_log::Hash::from_base64(h.as_str().unwrap()).unwrap())
+        .collect();
     let verifier = app.state.log.signer.verifier();
-    let (cp, _) = zhifa_log::open_checkpoint(p["checkpoint"].as_str().unwrap(), &app.state.log.origin, &[&verifier]).unwrap();
+    let (cp, _) =
+        zhifa_log::open_checkpoint(p["checkpoint"].as_str().unwrap(), &app.state.log.origin, &[&verifier]).unwrap();
     let size = p["tree_size"].as_u64().unwrap();
     assert_eq!(cp.size(), size);
     zhifa_log::verify_inclusion(&zhifa_log::leaf_hash(&commitment), seq, size, &proof, cp.root()).unwrap();
@@ -311,7 +332,10 @@ fn multipart(app: &App, pdf: &[u8]) -> Resp {
             .as_bytes(),
     );
     body.extend_from_slice(pdf);
-    body.extend_from_slice(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n\r\n--{boundary}--\r\n").as_bytes());
+    body.extend_from_slice(
+        format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n\r\n--{boundary}--\r\n")
+            .as_bytes(),
+    );
     app.request(
         "POST",
         "/public/verify",
@@ -330,7 +354,10 @@ fn case6_a_seizure_decision_renders_with_its_remedies() {
         let before = app.records();
         refused(&app, before, &issue(&app, &n, &c.a1, "seizure_decision"), "PROC-1");
         ok(&app, step(&app, &n, &c.a1, json!({"action": "request_approval", "records": ["approval_form"]})));
-        ok(&app, post(&app, &format!("/api/v1/cases/{n}/approvals"), &c.head, &json!({"action": "seize", "note": "同意"})));
+        ok(
+            &app,
+            post(&app, &format!("/api/v1/cases/{n}/approvals"), &c.head, &json!({"action": "seize", "note": "同意"})),
+        );
         ok(
             &app,
             step(
@@ -347,9 +374,13 @@ fn case6_a_seizure_decision_renders_with_its_remedies() {
         if pdftools() {
             let code_ = r["code"].as_str().unwrap();
             let bytes =
-                ok(&app, app.get(&format!("/api/v1/cases/{n}/documents/{code_}.pdf?reason=核对文书"), Some(&c.a1))).bytes;
+                ok(&app, app.get(&format!("/api/v1/cases/{n}/documents/{code_}.pdf?reason=核对文书"), Some(&c.a1)))
+                    .bytes;
             let text = pdf_text(&bytes);
-            assert!(text.contains("扣押") && text.contains("测试县人民政府") || text.contains("人民政府"), "{text}");
+            assert!(
+                text.contains("扣押") && text.contains("正定县人民政府") && text.contains("正定县人民法院"),
+                "{text}"
+            );
         }
     }
 }
@@ -428,7 +459,8 @@ fn sec5_hostile_party_names_render_as_text() {
         if pdftools() {
             let code_ = r["code"].as_str().unwrap();
             let bytes =
-                ok(&app, app.get(&format!("/api/v1/cases/{n}/documents/{code_}.pdf?reason=核对文书"), Some(&c.a1))).bytes;
+                ok(&app, app.get(&format!("/api/v1/cases/{n}/documents/{code_}.pdf?reason=核对文书"), Some(&c.a1)))
+                    .bytes;
             let text = pdf_text(&bytes);
             assert!(text.contains("<script>alert(1)</script>#settext(red)$x$"), "{text}");
         }

@@ -387,7 +387,8 @@ fn serve(
     if let Some(dir) = fonts {
         font_config = font_config.with_dir(dir);
     }
-    let renderer = zhifa_render::Renderer::new(font_config, templates).map_err(|e| format!("文书模板或字体无法加载：{e}"))?;
+    let renderer =
+        zhifa_render::Renderer::new(font_config, templates).map_err(|e| format!("文书模板或字体无法加载：{e}"))?;
     zhifa_web::log::check_not_rewound(&store, &log)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async move {

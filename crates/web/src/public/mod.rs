@@ -69,9 +69,9 @@ pub fn router() -> Router<AppState> {
         .route("/public/log", get(log::page_route))
         .route(
             "/public/verify",
-            get(verify::get_page).post(verify::post_page).layer(axum::extract::DefaultBodyLimit::max(
-                crate::documents::MAX_UPLOAD + 64 * 1024,
-            )),
+            get(verify::get_page)
+                .post(verify::post_page)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::documents::MAX_UPLOAD + 64 * 1024)),
         )
         .route("/public/{*rest}", get(|| async { PageError::NotFound("该页面".into()) }))
         .merge(html::assets_router())

@@ -96,7 +96,10 @@ pub(super) async fn post_page(State(s): State<AppState>, mut mp: Multipart) -> P
         match name.as_str() {
             "code" => code = field.text().await.map_err(|e| PageError::BadRequest(e.to_string()))?,
             "file" => {
-                let b = field.bytes().await.map_err(|_| PageError::BadRequest("文件过大或上传中断（最大 32 MB）".into()))?;
+                let b = field
+                    .bytes()
+                    .await
+                    .map_err(|_| PageError::BadRequest("文件过大或上传中断（最大 32 MB）".into()))?;
                 if b.len() > MAX_UPLOAD {
                     return Err(PageError::BadRequest("文件过大（最大 32 MB）".into()));
                 }
@@ -108,7 +111,9 @@ pub(super) async fn post_page(State(s): State<AppState>, mut mp: Multipart) -> P
         }
     }
     let c = code.clone();
-    let v = blocking(move || verify(&s, Some(&c).filter(|c| !c.trim().is_empty()).map(|c| c.as_str()), file.as_deref(), None))
-        .await?;
+    let v = blocking(move || {
+        verify(&s, Some(&c).filter(|c| !c.trim().is_empty()).map(|c| c.as_str()), file.as_deref(), None)
+    })
+    .await?;
     render(&code, Some(&v))
 }
