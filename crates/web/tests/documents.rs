@@ -466,3 +466,43 @@ fn sec5_hostile_party_names_render_as_text() {
         }
     }
 }
+
+#[test]
+fn case6_the_staff_case_page_lists_issuable_documents_and_issues_them() {
+    for app in apps() {
+        let c = county(&app);
+        set_now(&app, "2026-03-02T01:00:00Z");
+        let n = open(&app, &c.a1, "SCJG-CF-001", None);
+        ok(&app, step(&app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
+        ok(&app, step(&app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
+        let id = zhifa_web::auth::new_token();
+        let csrf = "csrf-documents-test";
+        app.store.open_session("a1", &zhifa_web::auth::token_digest(&id), csrf).unwrap();
+        let cookie = format!("zhifa_session={id}");
+        let page = |app: &App| {
+            let r = app.request("GET", &format!("/staff/cases/{n}"), &[("cookie", &cookie)], None);
+            assert_eq!(r.status, 200);
+            String::from_utf8_lossy(&r.bytes).into_owned()
+        };
+        let html = page(&app);
+        assert!(html.contains("id=\"documents\"") && html.contains("生成并签发《立案审批表》"), "{html}");
+        let post = |app: &App, csrf: &str| {
+            let body = format!("csrf={csrf}&kind=filing_approval&round=1");
+            app.request(
+                "POST",
+                &format!("/staff/cases/{n}/documents"),
+                &[("cookie", &cookie), ("content-type", "application/x-www-form-urlencoded")],
+                Some(body.as_bytes()),
+            )
+        };
+        // SEC-1: the form carries the session's CSRF token.
+        let before = app.records();
+        assert_eq!(post(&app, "wrong").status, 403);
+        assert_eq!(app.records(), before);
+        let r = post(&app, csrf);
+        assert!(r.status == 303 || r.status == 200, "{}", r.status);
+        let html = page(&app);
+        assert!(!html.contains("生成并签发《立案审批表》"), "one document per act");
+        assert!(html.contains("《立案审批表》") && html.contains("下载 PDF"), "{html}");
+    }
+}
