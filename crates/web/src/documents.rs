@@ -594,6 +594,25 @@ pub fn register(api: Api) -> Api {
     )
     .add(
         M::GET,
+        "/api/v1/agencies/{code}/document-settings",
+        Op::new("文书", "机关的文书设置：文号格式、复议机关、法院、缴款账户", Access::Roles(READERS))
+            .returns(schema::<DocumentSettings>),
+        get_settings,
+    )
+    .add(
+        M::PUT,
+        "/api/v1/agencies/{code}/document-settings",
+        Op::new(
+            "文书",
+            "设置机关的文书设置（文号格式含 {year}、{seq}；未设置的用默认：机关简称+文书类别〔年〕序号号）",
+            Access::Roles(&[Role::Supervisor, Role::SystemAdmin]),
+        )
+        .body(schema::<DocumentSettings>)
+        .returns(schema::<zhifa_store::Record>),
+        set_settings,
+    )
+    .add(
+        M::GET,
         "/api/v1/public/verify",
         Op::new("文书核验", "按核验码核验文书（LOG-5）：签发机关、时间、签名与日志包含证明", Access::Public)
             .query(&[("code", "核验码"), ("sha256", "PDF 的 SHA-256（十六进制）")])
@@ -713,6 +732,27 @@ pub fn case_documents(store: &Store, case: &CaseFile) -> ApiResult<CaseDocuments
         issued: rows.iter().map(DocumentInfo::from_row).collect(),
         available: available(&def, &steps, &issued),
     })
+}
+
+async fn get_settings(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<DocumentSettings>> {
+    let store = s.store.clone();
+    blocking(move || {
+        store.agency(&code)?.ok_or_else(|| ApiError::NotFound(format!("执法主体 {code} ")))?;
+        Ok(Json(store.document_settings(&code)?))
+    })
+    .await
+}
+
+async fn set_settings(
+    State(s): State<AppState>,
+    c: Caller,
+    Path(code): Path<String>,
+    JsonBody(settings): JsonBody<DocumentSettings>,
+) -> ApiResult<Json<zhifa_store::Record>> {
+    let agency = zhifa_domain::codes::CreditCode::parse(&code).map_err(|e| bad("code", e.to_string()))?;
+    let store = s.store.clone();
+    let actor = c.actor();
+    blocking(move || Ok(Json(store.append(&actor, Event::DocumentSettingsSet { agency, settings })?))).await
 }
 
 async fn list(State(s): State<AppState>, c: Caller, Path(number): Path<String>) -> ApiResult<Json<CaseDocuments>> {

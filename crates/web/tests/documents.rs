@@ -13,7 +13,6 @@ use common::{App, Resp, apps};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use zhifa_domain::document::{DocumentSettings, Payment};
-use zhifa_domain::event::Event;
 use zhifa_domain::review::ChecklistItem;
 use zhifa_domain::testing::code;
 
@@ -32,18 +31,22 @@ fn issue(app: &App, n: &str, token: &str, kind: &str) -> Resp {
 }
 
 fn settings(app: &App) {
-    app.seed(vec![Event::DocumentSettingsSet {
-        agency: code(1),
-        settings: DocumentSettings {
-            short_name: Some("测试执".into()),
-            payment: Some(Payment {
-                bank: "中国农业银行正定县支行".into(),
-                account_name: "正定县财政局非税收入专户".into(),
-                account: "50-123401040012345".into(),
-            }),
-            ..Default::default()
-        },
-    }]);
+    let settings = DocumentSettings {
+        short_name: Some("测试执".into()),
+        payment: Some(Payment {
+            bank: "中国农业银行正定县支行".into(),
+            account_name: "正定县财政局非税收入专户".into(),
+            account: "50-123401040012345".into(),
+        }),
+        ..Default::default()
+    };
+    let path = format!("/api/v1/agencies/{}/document-settings", code(1));
+    // CASE-6: a pattern without a sequence is refused, nothing written.
+    let before = app.records();
+    let r = app.put(&path, &json!({"patterns": {"penalty_decision": "测试执处罚〔{year}〕号"}}));
+    refused(app, before, &r, "CASE-6");
+    ok(app, app.put(&path, &serde_json::to_value(&settings).unwrap()));
+    assert_eq!(ok(app, app.get(&path, Some(&app.admin))).body["short_name"], "测试执");
 }
 
 fn pdftools() -> bool {
