@@ -509,3 +509,25 @@ fn case6_the_staff_case_page_lists_issuable_documents_and_issues_them() {
         assert!(html.contains("《立案审批表》") && html.contains("下载 PDF"), "{html}");
     }
 }
+
+#[test]
+fn case6_documents_are_signed_with_sm2_when_it_is_configured() {
+    let mut log = zhifa_web::log::LogConfig::ephemeral("zhifa.test/log");
+    let sm2 = zhifa_log::Sm2Signer::from_secret("zhifa.test/log", &[5; 32]).unwrap();
+    let vkey = sm2.verifier().vkey();
+    log.sm2 = Some(std::sync::Arc::new(sm2));
+    let app = App::start_with(zhifa_store::testing::sqlite(), log);
+    let c = county(&app);
+    set_now(&app, "2026-03-02T01:00:00Z");
+    let n = open(&app, &c.a1, "SCJG-CF-001", None);
+    ok(&app, step(&app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
+    ok(&app, step(&app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
+    let d = ok(&app, issue(&app, &n, &c.a1, "filing_approval")).body;
+    assert_eq!(d["signing_key"], vkey.as_str());
+    let v = ok(&app, app.get(&format!("/api/v1/public/verify?code={}", d["code"].as_str().unwrap()), None)).body;
+    assert_eq!(v["signature_valid"], true, "{v}");
+    let verifier = zhifa_log::Sm2Verifier::from_vkey(&vkey).unwrap();
+    let note = zhifa_log::Note::parse(v["document"]["signature"].as_str().unwrap()).unwrap();
+    note.verify(&[&verifier]).expect("the SM2 signature verifies with the published SM2 key");
+    assert!(note.text().contains(&format!("sha256 {}", d["sha256"].as_str().unwrap())));
+}
