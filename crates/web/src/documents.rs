@@ -1179,6 +1179,76 @@ mod tests {
     }
 
     #[test]
+    fn case6_the_decision_carries_basis_discretion_and_remedies() {
+        use zhifa_domain::case::Party;
+        use zhifa_domain::testing::{agency, code, item};
+        let ag = agency(1);
+        let it = item("SCJG-CF-001", 1);
+        let def = zhifa_domain::procedure::shipped()
+            .into_iter()
+            .find(|d| d.kind == zhifa_domain::item::ProcedureKind::GeneralPenalty)
+            .unwrap();
+        let party = Party {
+            kind: PartyKind::Organisation,
+            name: "某食品有限公司".into(),
+            id_number: None,
+            legal_rep: None,
+            address: None,
+            phone: None,
+        };
+        let case = CaseFile {
+            number: "N1".into(),
+            agency: code(1),
+            item: it.code.clone(),
+            item_version: 1,
+            procedure: def.id(),
+            party,
+            summary: "涉嫌经营超过保质期的食品".into(),
+            opened_by: "a1".into(),
+            flags: vec![],
+        };
+        let at: Timestamp = "2026-03-16T02:00:00Z".parse().unwrap();
+        let mk = |seq: i64, action: &str, penalties: Vec<DecidedPenalty>| StepRecord {
+            seq,
+            at,
+            roles: vec![],
+            step: serde_json::from_value(json!({"action": action, "by": "head", "penalties": penalties})).unwrap(),
+            facts: Default::default(),
+        };
+        let steps = vec![mk(1, "file", vec![]), mk(2, "decide", vec![DecidedPenalty::Fine { fen: 6_000_000 }])];
+        let (staff, accounts, settings) = (BTreeMap::new(), BTreeMap::new(), DocumentSettings::default());
+        let src = Sources {
+            case: &case,
+            agency: &ag,
+            item: Some(&it),
+            def: &def,
+            steps: &steps,
+            evidence: &[],
+            staff: &staff,
+            accounts: &accounts,
+            opener: None,
+            settings: &settings,
+            issued: &[],
+        };
+        let kind = document::kind("penalty_decision").unwrap();
+        let issue =
+            Issue { kind, step: &steps[1], number: Some("X〔2026〕1号"), date: china_date(at), verify: None };
+        let v = document_data(&src, &issue);
+        // ITEM-2: cited to article, paragraph and item.
+        assert_eq!(v["basis"]["violated"][0], "《中华人民共和国食品安全法》第三十四条第（十）项");
+        assert_eq!(v["basis"]["penalty"][0], "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项");
+        // CASE-6: remedies default to the government and court of the agency's region.
+        assert_eq!(v["remedy"]["reconsideration"], "正定县人民政府");
+        assert_eq!(v["remedy"]["court"], "正定县人民法院");
+        assert_eq!(v["penalties"][0], "罚款人民币60,000.00元");
+        // ITEM-4: without the draft's reasons, the benchmark grade the fine falls in.
+        assert!(v["discretion"]["reason"].as_str().unwrap().contains("一般"), "{v}");
+        assert_eq!(v["case"]["cause"], "经营超过保质期的食品");
+        assert_eq!(v["doc_no"], "X〔2026〕1号");
+        assert!(!v.to_string().contains("null"), "absent fields are left out: {v}");
+    }
+
+    #[test]
     fn merge_keeps_common_fields() {
         let mut a = json!({"case": {"number": "1", "cause": "x"}});
         merge(&mut a, json!({"case": {"source": "s"}}));
