@@ -1,11 +1,14 @@
 //! `cargo run --release -p zhifa-bench -- upload`: see `upload.rs`.
 //!
+//! `cargo run --release -p zhifa-bench -- documents`: see `documents.rs`.
+//!
 //! `cargo run --release -p zhifa-bench -- log`: durable record appends through the store
 //! against a raw batched SQLite insert loop on the same disk, the latency of an
 //! acknowledged append, and the rate of inclusion proofs served over HTTP.
 //!
 //! Every figure is measured in the same run as its baseline; BENCHMARKS.md records them.
 
+mod documents;
 mod portal;
 mod upload;
 
@@ -35,8 +38,9 @@ fn main() {
         "log" => log_bench(&dir),
         "upload" => upload::run(&dir),
         "portal" => portal::portal_bench(&dir),
+        "documents" => documents::run(&dir),
         other => {
-            eprintln!("unknown benchmark {other}; try: log, upload, portal");
+            eprintln!("unknown benchmark {other}; try: log, upload, portal, documents");
             std::process::exit(2);
         }
     }

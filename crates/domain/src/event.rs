@@ -315,6 +315,16 @@ pub enum Event {
     ComplaintReceived {
         complaint: crate::publication::Complaint,
     },
+    /// CASE-6, REC-1, LOG-5: an official document was issued; its hash and signature are on
+    /// the log (checked by the store, with the case's records and the server clock).
+    DocumentIssued {
+        document: crate::document::IssuedDocument,
+    },
+    /// CASE-6: an agency's document numbering patterns, remedy bodies and payment account.
+    DocumentSettingsSet {
+        agency: CreditCode,
+        settings: crate::document::DocumentSettings,
+    },
 }
 
 impl Event {
@@ -365,6 +375,8 @@ impl Event {
             Event::PublicationExpired { .. } => "publication_expired",
             Event::PublicationPolicySet { .. } => "publication_policy_set",
             Event::ComplaintReceived { .. } => "complaint_received",
+            Event::DocumentIssued { .. } => "document_issued",
+            Event::DocumentSettingsSet { .. } => "document_settings_set",
         }
     }
 
@@ -416,6 +428,8 @@ impl Event {
             Event::PublicationWithdrawn { id, .. } | Event::PublicationExpired { id } => format!("publication/{id}"),
             Event::PublicationPolicySet { agency, .. } => format!("agency/{agency}"),
             Event::ComplaintReceived { complaint } => format!("complaint/{}", complaint.tracking),
+            Event::DocumentIssued { document } => format!("case/{}", document.case),
+            Event::DocumentSettingsSet { agency, .. } => format!("agency/{agency}"),
         }
     }
 }
@@ -725,6 +739,12 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             catalogue.validate()?;
         }
         Event::ReviewEveryGeneralPenaltySet { .. } => {}
+        Event::DocumentSettingsSet { agency, settings } => {
+            if v(view.agency(agency))?.is_none() {
+                return Err(rule("SUBJ-1", "agency", format!("执法主体 {agency} 不存在")));
+            }
+            settings.validate()?;
+        }
         // Checked by the store, which knows the definitions already adopted.
         Event::ProcedureAdapted { .. } => {}
         // Checked by `crate::case` with the case's records and the server clock.
@@ -732,7 +752,8 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
         | Event::CaseStepRecorded { .. }
         | Event::CaseApproved { .. }
         | Event::EvidenceStored { .. }
-        | Event::EvidenceDeleted { .. } => {}
+        | Event::EvidenceDeleted { .. }
+        | Event::DocumentIssued { .. } => {}
         // Checked by the store with the publication state and the clock
         // (`zhifa_domain::publication`).
         Event::DecisionPublished { .. } | Event::PublicationWithdrawn { .. } | Event::PublicationExpired { .. } => {}

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod case;
 pub mod citation;
 pub mod codes;
+pub mod document;
 pub mod eligibility;
 pub mod event;
 pub mod item;

@@ -40,6 +40,9 @@ pub(crate) fn clear(c: &mut dyn Conn) -> Result<(), StoreError> {
         "platform_settings",
         "review_catalogues",
         "procedure_defs",
+        "documents",
+        "document_numbers",
+        "document_settings",
     ] {
         c.execute(&format!("DELETE FROM {t}"), &[])?;
     }
@@ -57,6 +60,7 @@ pub(crate) fn is_case_event(e: &Event) -> bool {
             | Event::EvidenceDeleted { .. }
             | Event::ReviewCatalogueSet { .. }
             | Event::ProcedureAdapted { .. }
+            | Event::DocumentIssued { .. }
     )
 }
 
@@ -113,6 +117,7 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
             Ok(())
         }
         Event::EvidenceStored { evidence } => case::check_evidence(evidence, &view, now),
+        Event::DocumentIssued { document } => crate::documents::check_in(c, document, now),
         Event::EvidenceDeleted { case, sha256, by, reason } => {
             zhifa_domain::violation::check_text("reason", reason, 500, true)?;
             let stored_at = view.stored_at(case, sha256).map_err(Refused::View)?;
@@ -226,6 +231,7 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                 ],
             )?;
         }
+        Event::DocumentIssued { .. } | Event::DocumentSettingsSet { .. } => crate::documents::apply(c, seq, event)?,
         Event::EvidenceDeleted { case, sha256, .. } => {
             c.execute(
                 "UPDATE evidence SET deleted_seq = $3 WHERE case_no = $1 AND sha256 = $2",

@@ -15,6 +15,7 @@
 
 mod auth;
 mod cases;
+pub mod documents;
 pub mod log;
 mod publications;
 mod registry;
@@ -39,7 +40,7 @@ pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 
 /// The schema version this binary runs on.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// A migration: version, common SQL, SQLite part, PostgreSQL part, and a step in Rust run
 /// after the SQL in the same transaction.
@@ -87,6 +88,13 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0006_common.sql"),
         include_str!("migrations/0006_sqlite.sql"),
         include_str!("migrations/0006_postgres.sql"),
+        None,
+    ),
+    (
+        7,
+        include_str!("migrations/0007_common.sql"),
+        include_str!("migrations/0007_sqlite.sql"),
+        include_str!("migrations/0007_postgres.sql"),
         None,
     ),
 ];

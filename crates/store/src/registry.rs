@@ -212,7 +212,9 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         | Event::CaseNumberRuleSet { .. }
         | Event::ReviewCatalogueSet { .. }
         | Event::ReviewEveryGeneralPenaltySet { .. }
-        | Event::ProcedureAdapted { .. } => {}
+        | Event::ProcedureAdapted { .. }
+        | Event::DocumentIssued { .. }
+        | Event::DocumentSettingsSet { .. } => {}
         // Publication projections: see `publications.rs`.
         Event::DecisionPublished { .. }
         | Event::PublicationWithdrawn { .. }

@@ -6,6 +6,7 @@ mod api;
 pub mod auth;
 mod cases;
 mod complaints;
+pub mod documents;
 pub mod error;
 pub mod evidence;
 mod extract;
@@ -53,6 +54,8 @@ pub struct AppState {
     /// Evidence files (REC-3, REC-4), and what an upload may be.
     pub blobs: zhifa_blob::BlobStore,
     pub limits: Arc<zhifa_blob::Limits>,
+    /// Official documents (CASE-6): templates and fonts, built once.
+    pub renderer: Arc<zhifa_render::Renderer>,
 }
 
 impl AppState {
@@ -74,7 +77,14 @@ impl AppState {
             )
             .expect("a blob directory under the temporary directory"),
             limits: Arc::default(),
+            renderer: default_renderer(),
         }
+    }
+
+    /// The document renderer (agencies' templates, licensed fonts: `--templates`, `--fonts`).
+    pub fn with_renderer(mut self, renderer: zhifa_render::Renderer) -> AppState {
+        self.renderer = Arc::new(renderer);
+        self
     }
 
     /// Sets the absolute base URL the platform is reached at.
@@ -104,10 +114,24 @@ impl AppState {
     }
 }
 
+/// The embedded templates with the vendored fonts, loaded once per process.
+fn default_renderer() -> Arc<zhifa_render::Renderer> {
+    static DEFAULT: std::sync::OnceLock<Arc<zhifa_render::Renderer>> = std::sync::OnceLock::new();
+    DEFAULT
+        .get_or_init(|| {
+            Arc::new(
+                zhifa_render::Renderer::new(zhifa_render::FontConfig::vendored(), None)
+                    .expect("the embedded templates and fonts load"),
+            )
+        })
+        .clone()
+}
+
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
     let (api_router, doc, routes) =
-        publish::api(public::api(reviews::register(cases::register(api::routes(state.clone()))))).finish();
+        publish::api(public::api(documents::register(reviews::register(cases::register(api::routes(state.clone()))))))
+            .finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)

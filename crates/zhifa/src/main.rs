@@ -140,6 +140,14 @@ struct PublicArgs {
     /// SEC-1: seconds without activity after which a staff session ends (default 600).
     #[arg(long, env = "ZHIFA_IDLE_TIMEOUT", default_value_t = 600, value_parser = clap::value_parser!(i64).range(5..=86_400))]
     idle_timeout: i64,
+    /// A directory of adapted document templates (`penalty_decision.typ`, `common.typ`…)
+    /// replacing the embedded ones (CASE-6).
+    #[arg(long, env = "ZHIFA_TEMPLATES")]
+    templates: Option<PathBuf>,
+    /// A directory of licensed official-document fonts (仿宋_GB2312, 方正小标宋…), used
+    /// before the vendored Noto Serif CJK.
+    #[arg(long, env = "ZHIFA_FONTS")]
+    fonts: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -374,7 +382,13 @@ fn serve(
     public: PublicArgs,
     banner: Option<String>,
 ) -> Result<()> {
-    let PublicArgs { public_url, idle_timeout } = public;
+    let PublicArgs { public_url, idle_timeout, templates, fonts } = public;
+    let mut font_config = zhifa_render::FontConfig::vendored();
+    if let Some(dir) = fonts {
+        font_config = font_config.with_dir(dir);
+    }
+    let renderer =
+        zhifa_render::Renderer::new(font_config, templates).map_err(|e| format!("文书模板或字体无法加载：{e}"))?;
     zhifa_web::log::check_not_rewound(&store, &log)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async move {
@@ -393,7 +407,8 @@ fn serve(
         println!("  证据存储: {}", blobs.describe());
         let mut state = zhifa_web::AppState::new(store, log)
             .with_public_url(public_url)
-            .with_blobs(blobs, zhifa_blob::Limits::default());
+            .with_blobs(blobs, zhifa_blob::Limits::default())
+            .with_renderer(renderer);
         state.sessions = std::sync::Arc::new(zhifa_domain::security::SessionPolicy {
             idle_secs: idle_timeout,
             ..Default::default()

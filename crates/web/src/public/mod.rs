@@ -10,6 +10,7 @@
 mod items;
 mod log;
 mod registry;
+mod verify;
 
 use axum::Router;
 use axum::http::{HeaderMap, StatusCode};
@@ -40,6 +41,7 @@ pub const CHROME: Chrome = Chrome {
         ("/public/decisions", "决定公示"),
         ("/public/complaints", "投诉举报"),
         ("/public/log", "可验证日志"),
+        ("/public/verify", "文书核验"),
     ],
     footer: "本平台公示行政执法主体、人员、事项、流程与执法证状态（行政执法公示制度）。数据随登记变化即时更新。",
 };
@@ -67,6 +69,12 @@ pub fn router() -> Router<AppState> {
         .route("/public/procedures", get(items::procedures))
         .route("/public/procedures/{code}", get(items::procedure))
         .route("/public/log", get(log::page_route))
+        .route(
+            "/public/verify",
+            get(verify::get_page)
+                .post(verify::post_page)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::documents::MAX_UPLOAD + 64 * 1024)),
+        )
         .route("/public/{*rest}", get(|| async { PageError::NotFound("该页面".into()) }))
         .merge(html::assets_router())
 }

@@ -15,6 +15,7 @@
 //!   rules, refusals and records are the same whichever door is used.
 
 mod admin;
+mod docs;
 mod login;
 mod registry;
 pub mod totp;
@@ -132,6 +133,7 @@ fn table(state: AppState) -> Table {
         .add(M::GET, "/staff/cases/{number}", Some(READERS), work::case_page)
         .add(M::POST, "/staff/cases/{number}/steps", Some(ACTORS), work::record_step)
         .add(M::POST, "/staff/cases/{number}/approvals", Some(HEADS), work::approve)
+        .add(M::POST, "/staff/cases/{number}/documents", Some(HANDLERS), docs::issue)
         .add(M::GET, "/staff/approvals", Some(HEADS), work::approvals)
         .add(M::GET, "/staff/deadlines", Some(OVERSIGHT), work::deadlines)
         .add(M::GET, "/staff/reviews", Some(REVIEW_READERS), work::reviews)

@@ -282,6 +282,8 @@ struct CaseContext {
     item_name: String,
     /// The agency's officers: (staff number, name).
     officers: Vec<(String, String)>,
+    /// CASE-6: the documents issued and issuable.
+    documents: crate::documents::CaseDocuments,
 }
 
 fn load_case(s: &AppState, me: &Me, number: &str, reason: Option<String>) -> Result<CaseContext, ApiError> {
@@ -304,7 +306,8 @@ fn load_case(s: &AppState, me: &Me, number: &str, reason: Option<String>) -> Res
         .into_iter()
         .map(|o| (o.officer.staff_no, o.officer.name))
         .collect();
-    Ok(CaseContext { detail, def, item_name, officers })
+    let documents = crate::documents::case_documents(&s.store, &detail.case)?;
+    Ok(CaseContext { detail, def, item_name, officers, documents })
 }
 
 /// The form a refused submission came from: its action, what was typed, and why.
@@ -604,6 +607,7 @@ fn case_main(s: &AppState, me: &Me, ctx: &CaseContext, sub: Option<&Submitted>) 
                 ])))
             @if me.any(super::ACTORS) && !d.terminal { (evidence_form(me, &c.number)) }
         }
+        (super::docs::section(me, &c.number, &ctx.documents, me.any(super::HANDLERS)))
     }
 }
 

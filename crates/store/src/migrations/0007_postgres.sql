@@ -1,0 +1,1 @@
+-- Version 6: nothing backend-specific.
