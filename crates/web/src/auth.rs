@@ -71,31 +71,23 @@ pub async fn authorise(State((state, access)): State<(AppState, Access)>, mut re
             return s.store.account_by_token(&token_digest(token))?.map(Some).ok_or(ApiError::Unauthenticated);
         }
         let Some(id) = cookie else { return Ok(None) };
-        let digest = token_digest(&id);
-        let Some(session) = s.store.session(&digest)? else {
-            return if protected {
-                Err(ApiError::Unauthorized(zhifa_domain::Violation::new("SEC-1", "会话已失效，请重新登录")))
-            } else {
-                Ok(None)
-            };
+        let session = match crate::session::live_session(&s, &token_digest(&id))? {
+            crate::session::SessionState::Live(session) => session,
+            crate::session::SessionState::Unknown if !protected => return Ok(None),
+            crate::session::SessionState::Unknown => {
+                return Err(ApiError::Unauthorized(zhifa_domain::Violation::new("SEC-1", "会话已失效，请重新登录")));
+            }
+            crate::session::SessionState::Ended { idle } => {
+                let why = if idle {
+                    format!("会话闲置超过 {} 秒已结束，请重新登录", s.sessions.idle_secs)
+                } else {
+                    "会话已达到最长时限，请重新登录".to_string()
+                };
+                return Err(ApiError::Unauthorized(zhifa_domain::Violation::new("SEC-1", why)));
+            }
         };
-        let now = s.store.now();
-        let idle = (now - session.last_seen).get_seconds() > s.sessions.idle_secs;
-        let old = (now - session.created_at).get_seconds() > s.sessions.absolute_secs;
-        if idle || old {
-            s.store.close_session(&digest, &session.login)?;
-            let why = if idle {
-                format!("会话闲置超过 {} 秒已结束，请重新登录", s.sessions.idle_secs)
-            } else {
-                "会话已达到最长时限，请重新登录".to_string()
-            };
-            return Err(ApiError::Unauthorized(zhifa_domain::Violation::new("SEC-1", why)));
-        }
         if protected && unsafe_method && csrf.as_deref() != Some(session.csrf.as_str()) {
             return Err(ApiError::Forbidden("SEC-1: CSRF 校验失败：缺少或错误的 X-CSRF-Token".into()));
-        }
-        if (now - session.last_seen).get_seconds() >= 15 {
-            s.store.touch_session(&digest)?;
         }
         Ok(s.store.account(&session.login)?)
     })

@@ -278,6 +278,19 @@ fn sec1_totp_required_per_role_enrolment_and_login() {
     let secret_in_records =
         app.store.records(None, -1, 1000).unwrap().iter().any(|r| r.body.to_string().contains(&secret));
     assert!(!secret_in_records, "the TOTP secret is never in a record");
+
+    // The JSON login asks for the second factor too: no way around it.
+    let api_login = |body: serde_json::Value| {
+        let mut r = agent().post(format!("{}/api/v1/session", app.base)).send(body.to_string()).unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap_or_default())
+    };
+    let (status, body) = api_login(serde_json::json!({"login": "a1", "password": "Zhifa-2026"}));
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("动态口令"), "{body}");
+    *app.clock.0.lock().unwrap() = app.store.now() + jiff::SignedDuration::from_secs(30);
+    let code = zhifa_web::staff::totp::code_at(&secret, app.store.now());
+    let (status, body) = api_login(serde_json::json!({"login": "a1", "password": "Zhifa-2026", "totp": code}));
+    assert_eq!(status, 200, "{body}");
 }
 
 const XSS: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(1)>";

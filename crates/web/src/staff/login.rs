@@ -14,7 +14,7 @@ use crate::auth::token_digest;
 use crate::error::ApiError;
 use crate::extract::blocking;
 use crate::html::{self, Crumb};
-use crate::session::{BAD_LOGIN, decoy, hash_password, verify_password};
+use crate::session::{self, hash_password, verify_password};
 
 const PENDING_COOKIE: &str = "zhifa_pending";
 /// How long a password-checked login waits for its code.
@@ -69,40 +69,15 @@ pub async fn submit(State(s): State<AppState>, f: Fields) -> Response {
     let state = s.clone();
     let login_ = login.clone();
     let r = blocking(move || {
-        let store = &state.store;
-        let policy = &state.sessions;
-        let now = store.now();
-        let cred = store.credential(&login_)?;
-        let account = store.account(&login_)?;
-        let fail = |reason: &str, message: String| -> Result<Outcome, ApiError> {
-            let lock_until = now + jiff::SignedDuration::from_secs(policy.lockout_secs);
-            store.record_login_failure(&login_, reason, policy.max_failures, lock_until)?;
-            Ok(Outcome::Failed(message))
-        };
-        let (Some(cred), Some(_account)) = (cred, account) else {
-            let _ = verify_password(decoy(), &password);
-            return fail("未知账号或未设置密码", BAD_LOGIN.into());
-        };
-        if let Some(until) = cred.locked_until.filter(|u| *u > now) {
-            return fail("账号已锁定", format!("连续登录失败次数过多，账号已锁定至 {}", super::cst(until)));
+        if let Err(message) = session::check_password(&state, &login_, &password)? {
+            return Ok(Outcome::Failed(message));
         }
-        if !verify_password(&cred.phc, &password) {
-            let left = policy.max_failures.saturating_sub(cred.failed + 1);
-            let msg = if left == 0 {
-                format!("{BAD_LOGIN}；账号已锁定 {} 分钟", policy.lockout_secs / 60)
-            } else {
-                format!("{BAD_LOGIN}；再失败 {left} 次账号将被锁定")
-            };
-            return fail("密码错误", msg);
-        }
-        let id = hex::encode(rand::random::<[u8; 32]>());
-        if store.totp_secret(&login_)?.is_some_and(|t| t.confirmed) {
-            store.add_pending_login(&token_digest(&id), &login_)?;
+        if session::has_totp(&state, &login_)? {
+            let id = hex::encode(rand::random::<[u8; 32]>());
+            state.store.add_pending_login(&token_digest(&id), &login_)?;
             return Ok(Outcome::NeedsCode(id));
         }
-        let csrf = hex::encode(rand::random::<[u8; 16]>());
-        store.open_session(&login_, &token_digest(&id), &csrf)?;
-        Ok(Outcome::Session(id))
+        Ok(Outcome::Session(session::open_session(&state, &login_)?.0))
     })
     .await;
     match r {
@@ -161,34 +136,21 @@ pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Field
     }
     let r = blocking(move || {
         let store = &state.store;
-        let now = store.now();
         let digest = token_digest(&pending);
         let Some((login, since)) = store.pending_login(&digest)? else { return Ok(R::Expired) };
-        if (now - since).get_seconds() > PENDING_SECS {
+        if (store.now() - since).get_seconds() > PENDING_SECS || !session::has_totp(&state, &login)? {
             store.drop_pending_login(&digest)?;
             return Ok(R::Expired);
         }
-        let Some(secret) = store.totp_secret(&login)?.filter(|t| t.confirmed) else { return Ok(R::Expired) };
-        let cred = store.credential(&login)?;
-        if cred.as_ref().and_then(|c| c.locked_until).is_some_and(|u| u > now) {
-            store.drop_pending_login(&digest)?;
-            return Ok(R::Wrong("连续验证失败次数过多，账号已锁定".into()));
-        }
-        let lock =
-            Some((state.sessions.max_failures, now + jiff::SignedDuration::from_secs(state.sessions.lockout_secs)));
-        let Some(step) = totp::verify(&secret.secret, &code, now) else {
-            store.record_totp_failure(&login, "登录时动态口令错误", lock)?;
-            return Ok(R::Wrong("动态口令错误，请核对身份验证器上的当前口令".into()));
-        };
-        if !store.use_totp_step(&login, step)? {
-            store.record_totp_failure(&login, "动态口令重复使用", lock)?;
-            return Ok(R::Wrong("该动态口令已使用过，请等待下一个口令".into()));
+        if let Err(message) = session::check_totp(&state, &login, &code)? {
+            // A locked account starts again from the password.
+            if store.credential(&login)?.and_then(|c| c.locked_until).is_some_and(|u| u > store.now()) {
+                store.drop_pending_login(&digest)?;
+            }
+            return Ok(R::Wrong(message));
         }
         store.drop_pending_login(&digest)?;
-        let id = hex::encode(rand::random::<[u8; 32]>());
-        let csrf = hex::encode(rand::random::<[u8; 16]>());
-        store.open_session(&login, &token_digest(&id), &csrf)?;
-        Ok(R::Ok(id))
+        Ok(R::Ok(session::open_session(&state, &login)?.0))
     })
     .await;
     match r {

@@ -255,25 +255,21 @@ async fn guard(
     let digest = token_digest(&id);
     type Resolved = (Option<(Account, String)>, Option<String>, bool);
     let resolved = crate::extract::blocking(move || -> Result<Resolved, ApiError> {
-        let Some(session) = s.store.session(&digest)? else { return Ok((None, None, false)) };
-        let now = s.store.now();
-        let idle = (now - session.last_seen).get_seconds() > s.sessions.idle_secs;
-        let old = (now - session.created_at).get_seconds() > s.sessions.absolute_secs;
-        if idle || old {
-            s.store.close_session(&digest, &session.login)?;
-            let why = if idle {
-                format!("您已超过 {} 分钟没有操作，为保护执法数据，会话已结束。", (s.sessions.idle_secs + 59) / 60)
-            } else {
-                "会话已达到最长时限。".to_string()
-            };
-            return Ok((None, Some(why), false));
-        }
-        if (now - session.last_seen).get_seconds() >= 15.min(s.sessions.idle_secs / 2) {
-            s.store.touch_session(&digest)?;
-        }
+        let session = match crate::session::live_session(&s, &digest)? {
+            crate::session::SessionState::Live(session) => session,
+            crate::session::SessionState::Unknown => return Ok((None, None, false)),
+            crate::session::SessionState::Ended { idle } => {
+                let why = if idle {
+                    format!("您已超过 {} 分钟没有操作，为保护执法数据，会话已结束。", (s.sessions.idle_secs + 59) / 60)
+                } else {
+                    "会话已达到最长时限。".to_string()
+                };
+                return Ok((None, Some(why), false));
+            }
+        };
         let Some(account) = s.store.account(&session.login)? else { return Ok((None, None, false)) };
         let must_enrol = s.store.security_settings()?.requires_totp(&account.roles)
-            && !s.store.totp_secret(&account.login)?.is_some_and(|t| t.confirmed);
+            && !crate::session::has_totp(&s, &account.login)?;
         Ok((Some((account, session.csrf)), None, must_enrol))
     })
     .await;
