@@ -116,9 +116,11 @@ pub struct LateEntry {
 /// One act of the case's procedure, as recorded.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Step {
     pub action: String,
     /// The account recording it (set by the platform, never by the client).
+    #[serde(default)]
     pub by: String,
     /// STAFF-4: the staff numbers of the officers taking part.
     #[serde(default)]
@@ -143,7 +145,8 @@ pub struct Step {
     /// On the notice: the intended penalties; on the decision: the decided ones.
     #[serde(default)]
     pub penalties: Vec<DecidedPenalty>,
-    /// On a legal review's record.
+    /// On a legal review's record (set by the platform from the review steps, never by
+    /// the client, REV-2).
     #[serde(default)]
     pub review: Option<ReviewOutcome>,
     /// Flags this record establishes (must be flags of the definition).

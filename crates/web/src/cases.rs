@@ -6,18 +6,16 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::Method;
-use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zhifa_domain::Violation;
 use zhifa_domain::case::{
-    Approval, ApprovalRecord, CaseFile, CaseSettings, LateEntry, Party, StepRecord, number_parts, number_scope,
+    Approval, ApprovalRecord, CaseFile, CaseSettings, Party, Step, StepRecord, number_parts, number_scope,
 };
 use zhifa_domain::codes::CreditCode;
 use zhifa_domain::event::{Account, Event, Role};
-use zhifa_domain::penalty::{CaseNumberParts, CaseNumberRule, DecidedPenalty};
+use zhifa_domain::penalty::{CaseNumberParts, CaseNumberRule};
 use zhifa_domain::procedure::{ActionOption, Engine, LimitStatus, ProcedureDefinition};
-use zhifa_domain::review::{Draft, Finding, Opinion};
 use zhifa_store::{AppendError, CaseFilter, CaseRow, EvidenceRow, Page, Record, Store};
 
 use crate::AppState;
@@ -105,7 +103,7 @@ pub fn register(api: Api) -> Api {
             "记录一个办案环节（REC-1）；不符合程序、人员、音像、时限要求的被拒绝并说明规则",
             Access::Roles(ACTORS),
         )
-        .body(schema::<StepInput>)
+        .body(schema::<Step>)
         .returns(schema::<Record>),
         record_step,
     )
@@ -468,83 +466,22 @@ pub(crate) fn view(store: &Store, me: &Account, number: &str, reason: Option<Str
     Ok(detail)
 }
 
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StepInput {
-    pub action: String,
-    #[serde(default)]
-    pub officers: Vec<String>,
-    #[serde(default)]
-    pub text: String,
-    #[serde(default)]
-    pub occurred_at: Option<Timestamp>,
-    #[serde(default)]
-    pub place: Option<String>,
-    #[serde(default)]
-    pub records: Vec<String>,
-    #[serde(default)]
-    pub documents: Vec<String>,
-    #[serde(default)]
-    pub evidence: Vec<String>,
-    #[serde(default)]
-    pub penalties: Vec<DecidedPenalty>,
-    #[serde(default)]
-    pub flags: Vec<String>,
-    #[serde(default)]
-    pub days: Option<u32>,
-    #[serde(default)]
-    pub chair: Option<String>,
-    #[serde(default)]
-    pub late: Option<LateEntry>,
-    /// REV-5: on `submit_review`.
-    #[serde(default)]
-    pub draft: Option<Draft>,
-    /// On `assign_reviewer`: the reviewer's staff number.
-    #[serde(default)]
-    pub reviewer: Option<String>,
-    /// REV-3: on a review opinion.
-    #[serde(default)]
-    pub findings: Vec<Finding>,
-    /// REV-4: on a review opinion.
-    #[serde(default)]
-    pub opinion: Option<Opinion>,
-}
-
 async fn record_step(
     State(s): State<AppState>,
     c: Caller,
     Path(number): Path<String>,
-    JsonBody(i): JsonBody<StepInput>,
+    JsonBody(i): JsonBody<Step>,
 ) -> ApiResult<Json<Record>> {
     let me = account(&c)?.clone();
     let store = s.store.clone();
     blocking(move || record(&store, &me, &number, i).map(Json)).await
 }
 
-/// Records a step of a case by `me` through the case engine.
-pub(crate) fn record(store: &Store, me: &Account, number: &str, i: StepInput) -> ApiResult<Record> {
-    let step = zhifa_domain::case::Step {
-        action: i.action,
-        by: me.login.clone(),
-        officers: i.officers,
-        text: i.text,
-        occurred_at: i.occurred_at,
-        place: i.place,
-        records: i.records,
-        documents: i.documents,
-        evidence: i.evidence,
-        penalties: i.penalties,
-        // Set by the platform from the review steps, never by the client (REV-2).
-        review: None,
-        flags: i.flags,
-        days: i.days,
-        chair: i.chair,
-        late: i.late,
-        draft: i.draft,
-        reviewer: i.reviewer,
-        findings: i.findings,
-        opinion: i.opinion,
-    };
+/// Records a step of a case by `me` through the case engine. Who records it and the review
+/// outcome are the platform's, whatever the client sent.
+pub(crate) fn record(store: &Store, me: &Account, number: &str, mut step: Step) -> ApiResult<Record> {
+    step.by = me.login.clone();
+    step.review = None;
     if store.case(number)?.is_none() {
         return Err(ApiError::NotFound(format!("案件 {number} ")));
     }

@@ -1065,7 +1065,7 @@ pub fn run_case(
         let actor = store.account(who).map_err(|e| e.to_string())?.ok_or_else(|| format!("账号 {who} 不存在"))?;
         let s = serde_json::from_str::<serde_json::Value>(&s.to_string().replace("$video", &sha))
             .map_err(|e| e.to_string())?;
-        let input: crate::cases::StepInput = serde_json::from_value(s).map_err(|e| e.to_string())?;
+        let input: zhifa_domain::case::Step = serde_json::from_value(s).map_err(|e| e.to_string())?;
         let action = input.action.clone();
         crate::cases::record(store, &actor, &number, input).map_err(|e| format!("{action}: {}", err(e)))?;
     }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use zhifa_domain::Violation;
-use zhifa_domain::case::{LateEntry, Party};
+use zhifa_domain::case::{LateEntry, Party, Step};
 use zhifa_domain::event::Role;
 use zhifa_domain::penalty::{DecidedPenalty, PartyKind};
 use zhifa_domain::procedure::{
@@ -21,7 +21,7 @@ use zhifa_store::{CaseFilter, CaseRow, ItemFilter, OfficerFilter, Paging};
 
 use super::{Fields, HANDLERS, Me, csrf_field, cst, day, page, page_error, refusals, see_other, violations};
 use crate::AppState;
-use crate::cases::{self, ApprovalInput, CaseDeadline, CaseDetail, OpenInput, StepInput};
+use crate::cases::{self, ApprovalInput, CaseDeadline, CaseDetail, OpenInput};
 use crate::error::ApiError;
 use crate::extract::{QueryMap, blocking};
 use crate::html::{self, Crumb, Pager, enc, facts, table};
@@ -705,7 +705,7 @@ fn fen(field: &str, v: &str) -> Result<i64, ApiError> {
     i.checked_mul(100).and_then(|x| x.checked_add(f)).ok_or_else(bad)
 }
 
-fn step_input(f: &Fields) -> Result<StepInput, ApiError> {
+fn step_input(f: &Fields) -> Result<Step, ApiError> {
     let occurred_at = match f.get("occurred_at") {
         Some(v) => {
             let dt: jiff::civil::DateTime = v.parse().map_err(|_| {
@@ -735,8 +735,10 @@ fn step_input(f: &Fields) -> Result<StepInput, ApiError> {
         })?),
         None => None,
     };
-    Ok(StepInput {
+    Ok(Step {
         action: f.text("action"),
+        by: String::new(),
+        review: None,
         officers: f.all("officers"),
         text: f.text("text"),
         occurred_at,
