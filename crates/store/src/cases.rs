@@ -487,6 +487,8 @@ impl CaseView for TxView<'_, '_> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseRow {
     pub number: String,
+    /// The log seq of the opening record.
+    pub seq: i64,
     pub agency: String,
     pub item: String,
     pub procedure: String,
@@ -689,7 +691,7 @@ impl Store {
 }
 
 const CASE_ROW: &str =
-    "SELECT number, agency, item, procedure_code, party_name, stage, terminal, opened_at, updated_at FROM cases";
+    "SELECT number, agency, item, procedure_code, party_name, stage, terminal, opened_at, updated_at, seq FROM cases";
 
 fn case_row(r: &crate::sql::Row) -> Result<CaseRow, StoreError> {
     Ok(CaseRow {
@@ -702,5 +704,6 @@ fn case_row(r: &crate::sql::Row) -> Result<CaseRow, StoreError> {
         terminal: r.int(6) != 0,
         opened_at: Timestamp::from_microsecond(r.int(7)).map_err(corrupt)?,
         updated_at: Timestamp::from_microsecond(r.int(8)).map_err(corrupt)?,
+        seq: r.int(9),
     })
 }

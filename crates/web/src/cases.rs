@@ -400,8 +400,8 @@ pub struct CaseDetail {
     pub deadlines: Vec<LimitStatus>,
 }
 
-fn load_detail(store: &Store, number: &str, roles: &[Role]) -> ApiResult<CaseDetail> {
-    let case = store.case(number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
+fn load_detail(store: &Store, case: CaseFile, roles: &[Role]) -> ApiResult<CaseDetail> {
+    let number = case.number.as_str();
     let def = store
         .definition(&case.procedure)?
         .ok_or_else(|| ApiError::Internal(format!("definition {} missing", case.procedure)))?;
@@ -448,6 +448,20 @@ async fn get_case(
 /// A case's full view for `me`; the view is recorded first (REC-7). Staff of the case's
 /// agency view it to work on it; others (supervisors) must say why.
 pub(crate) fn view(store: &Store, me: &Account, number: &str, reason: Option<String>) -> ApiResult<CaseDetail> {
+    let case = record_view(store, me, number, reason, "案件全貌")?;
+    load_detail(store, case, &me.roles)
+}
+
+/// REC-7: checks that `me` may read the case and records the consultation (who, what,
+/// why) before anything of it is shown. Staff of the case's agency read it to work on
+/// it; others (supervisors) must say why.
+pub(crate) fn record_view(
+    store: &Store,
+    me: &Account,
+    number: &str,
+    reason: Option<String>,
+    what: &str,
+) -> ApiResult<CaseFile> {
     let reason = match reason.filter(|r| r.trim().chars().count() >= 2) {
         Some(r) => r,
         None if me.has(Role::Supervisor) && me.agency.is_none() => {
@@ -457,13 +471,13 @@ pub(crate) fn view(store: &Store, me: &Account, number: &str, reason: Option<Str
         }
         None => "办理本案".to_string(),
     };
-    let detail = load_detail(store, number, &me.roles)?;
-    may_read(store, me, &detail.case)?;
-    let subject = format!("case/{number}");
-    let seq = store.records(Some(&subject), -1, 1)?.first().map_or(0, |r| r.seq);
+    let row = store.case_row(number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
+    let case = store.case(number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
+    may_read(store, me, &case)?;
     let actor = zhifa_store::Actor(format!("account:{}", me.login));
-    store.append(&actor, Event::RecordViewed { seq, of: subject, what: "案件全貌".into(), reason })?;
-    Ok(detail)
+    let of = format!("case/{number}");
+    store.append(&actor, Event::RecordViewed { seq: row.seq, of, what: what.into(), reason })?;
+    Ok(case)
 }
 
 async fn record_step(

@@ -166,8 +166,7 @@ async fn case_reviews(
     let reason = q.str("reason");
     let store = s.store.clone();
     blocking(move || {
-        // The case view records the consultation (REC-7) and checks access.
-        crate::cases::view(&store, &me, &number, reason)?;
+        crate::cases::record_view(&store, &me, &number, reason, "法制审核材料")?;
         let steps = store.case_steps(&number)?;
         let evidence = store.case_evidence(&number)?;
         let rounds = zhifa_domain::review::rounds(&steps);
