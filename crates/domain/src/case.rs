@@ -618,6 +618,45 @@ pub fn check_step<V: CaseView>(number: &str, step: &Step, view: &V, now: Timesta
     finish(out)
 }
 
+/// REV-1: every reason a decision of `penalties` in this case needs legal review — the
+/// agency's catalogue, APL Art. 58, the province's switch, the flags of the case, of the
+/// current draft and `flags`, and a case marked `review_required`. The decision gate and
+/// the "does this draft need review" query both ask this.
+pub fn review_requirements<V: CaseView>(
+    view: &V,
+    case: &CaseFile,
+    def: &ProcedureDefinition,
+    steps: &[StepRecord],
+    penalties: &[DecidedPenalty],
+    flags: &[String],
+    now: Timestamp,
+) -> Result<Vec<crate::review::Requirement>, Refused<V::Error>> {
+    let item = v(view.item_version(&case.item, case.item_version))?
+        .ok_or_else(|| no("ITEM-3", format!("事项 {} 第 {} 版不存在", case.item, case.item_version)))?;
+    let level = v(view.agency(&case.agency))?.map_or(crate::registry::Level::County, |a| a.level);
+    let catalogue = v(view.catalogue(&case.agency, china_date(now)))?;
+    let mut all_flags: Vec<String> = case.flags.clone();
+    all_flags.extend(flags.iter().cloned());
+    if let Some(d) = crate::review::rounds(steps).last().and_then(|c| c.draft().cloned()) {
+        all_flags.extend(d.flags);
+    }
+    let subject = crate::review::Subject {
+        item: &item,
+        level,
+        procedure: def.kind,
+        penalties,
+        hearing_held: steps.iter().any(|s| s.step.action == "hold_hearing"),
+        flags: &all_flags,
+    };
+    let mut needed = crate::review::requires(catalogue.as_ref(), v(view.every_general_penalty())?, &subject);
+    if steps.iter().any(|s| s.facts.flags.iter().any(|f| f == "review_required")) {
+        needed.push(crate::review::Requirement {
+            rule: "FLAG".into(), label: "案件已标记须经法制审核".into()
+        });
+    }
+    Ok(needed)
+}
+
 /// Staff numbers of everyone who took part in an investigative act of the case.
 fn investigators(def: &ProcedureDefinition, steps: &[StepRecord]) -> BTreeSet<String> {
     steps
@@ -712,30 +751,7 @@ fn check_review<V: CaseView>(
     if !action.decision || def.kind != ProcedureKind::GeneralPenalty {
         return Ok(());
     }
-    let item = v(view.item_version(&case.item, case.item_version))?
-        .ok_or_else(|| no("ITEM-3", format!("事项 {} 第 {} 版不存在", case.item, case.item_version)))?;
-    let level = v(view.agency(&case.agency))?.map_or(crate::registry::Level::County, |a| a.level);
-    let catalogue = v(view.catalogue(&case.agency, china_date(now)))?;
-    let mut flags: Vec<String> = case.flags.clone();
-    flags.extend(step.flags.iter().cloned());
-    if let Some(d) = current.and_then(|c| c.draft()) {
-        flags.extend(d.flags.iter().cloned());
-    }
-    let hearing_held = steps.iter().any(|s| s.step.action == "hold_hearing");
-    let subject = crate::review::Subject {
-        item: &item,
-        level,
-        procedure: def.kind,
-        penalties: &step.penalties,
-        hearing_held,
-        flags: &flags,
-    };
-    let mut needed = crate::review::requires(catalogue.as_ref(), v(view.every_general_penalty())?, &subject);
-    if steps.iter().any(|s| s.facts.flags.iter().any(|f| f == "review_required")) {
-        needed.push(crate::review::Requirement {
-            rule: "FLAG".into(), label: "案件已标记须经法制审核".into()
-        });
-    }
+    let needed = review_requirements(view, case, def, steps, &step.penalties, &step.flags, now)?;
     if needed.is_empty() {
         return Ok(());
     }

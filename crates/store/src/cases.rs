@@ -623,6 +623,32 @@ impl Store {
         })
     }
 
+    /// REV-1: why a decision of `penalties` in case `number` needs legal review (empty: it
+    /// does not); `None` when there is no such case. The same answer the decision gate
+    /// gives ([`zhifa_domain::case::review_requirements`]).
+    pub fn review_requirements(
+        &self,
+        number: &str,
+        penalties: &[zhifa_domain::penalty::DecidedPenalty],
+        flags: &[String],
+    ) -> Result<Option<Vec<zhifa_domain::review::Requirement>>, StoreError> {
+        let now = self.now();
+        self.read(|c| {
+            let view = TxView::new(c);
+            let Some(case) = view.case(number)? else { return Ok(None) };
+            let def = view.definition(&case.procedure)?.ok_or_else(|| corrupt("definition missing"))?;
+            let steps = view.steps(number)?;
+            match case::review_requirements(&view, &case, &def, &steps, penalties, flags, now) {
+                Ok(r) => Ok(Some(r)),
+                Err(Refused::View(e)) => Err(e),
+                Err(Refused::Rule(v)) => Err(corrupt(v.message)),
+                Err(Refused::Many(vs)) => {
+                    Err(corrupt(vs.iter().map(|v| v.message.as_str()).collect::<Vec<_>>().join("；")))
+                }
+            }
+        })
+    }
+
     pub fn review_every_general_penalty(&self) -> Result<bool, StoreError> {
         self.read(every_general_in)
     }

@@ -115,27 +115,8 @@ async fn requirement(
     blocking(move || {
         let case = store.case(&number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
         crate::cases::may_read(&store, &me, &case)?;
-        let item = store
-            .item_versions(&case.item)?
-            .into_iter()
-            .find(|v| v.version == case.item_version)
-            .ok_or_else(|| ApiError::Internal("item version missing".into()))?;
-        let agency = store.agency(case.agency.as_str())?.ok_or_else(|| ApiError::Internal("agency missing".into()))?;
-        let def = store.definition(&case.procedure)?.ok_or_else(|| ApiError::Internal("definition missing".into()))?;
-        let steps = store.case_steps(&number)?;
-        let mut flags = case.flags.clone();
-        flags.extend(i.flags);
-        let subject = zhifa_domain::review::Subject {
-            item: &item,
-            level: agency.level,
-            procedure: def.kind,
-            penalties: &i.penalties,
-            hearing_held: steps.iter().any(|s| s.step.action == "hold_hearing"),
-            flags: &flags,
-        };
-        let catalogue =
-            store.review_catalogue(case.agency.as_str(), zhifa_domain::procedure::china_date(store.now()))?;
-        Ok(Json(zhifa_domain::review::requires(catalogue.as_ref(), store.review_every_general_penalty()?, &subject)))
+        let needed = store.review_requirements(&number, &i.penalties, &i.flags)?;
+        Ok(Json(needed.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?))
     })
     .await
 }
