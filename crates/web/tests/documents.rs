@@ -13,18 +13,7 @@ use common::{App, Resp, apps};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use zhifa_domain::document::{DocumentSettings, Payment};
-use zhifa_domain::review::ChecklistItem;
 use zhifa_domain::testing::code;
-
-fn findings(ok: bool) -> Value {
-    Value::Array(ChecklistItem::ALL.iter().map(|i| json!({"item": i, "ok": ok, "note": "已核查"})).collect())
-}
-
-fn catalogue(app: &App) {
-    let cat = json!({"agency": code(1).as_str(), "version": 1, "effective_from": "2026-01-01",
-                     "rules": [{"code": "large_fine", "label": "罚款五万元以上", "kinds": ["penalty"], "min_fine_fen": 5_000_000}]});
-    ok(app, app.put(&format!("/api/v1/agencies/{}/review-catalogue", code(1)), &cat));
-}
 
 fn issue(app: &App, n: &str, token: &str, kind: &str) -> Resp {
     post(app, &format!("/api/v1/cases/{n}/documents"), token, &json!({"kind": kind}))

@@ -5,24 +5,11 @@ mod common;
 use common::county::*;
 use common::{App, apps};
 use serde_json::{Value, json};
-use zhifa_domain::review::ChecklistItem;
-use zhifa_domain::testing::code;
-
-fn findings(ok: bool) -> Value {
-    Value::Array(ChecklistItem::ALL.iter().map(|i| json!({"item": i, "ok": ok, "note": "已核查"})).collect())
-}
 
 fn draft(fen: i64) -> Value {
     json!({"penalties": [{"kind": "fine", "fen": fen}], "facts": "当事人经营超过保质期的食品 12 箱",
            "basis": "《中华人民共和国食品安全法》第一百二十四条第一款第五项", "reasons": "首次违法，积极整改",
            "statement": "本人对所提交材料的真实性、完整性负责"})
-}
-
-/// REV-1: the agency's catalogue: fines of ¥50,000 and more need review.
-fn catalogue(app: &App) {
-    let cat = json!({"agency": code(1).as_str(), "version": 1, "effective_from": "2026-01-01",
-                     "rules": [{"code": "large_fine", "label": "罚款五万元以上", "kinds": ["penalty"], "min_fine_fen": 5_000_000}]});
-    ok(app, app.put(&format!("/api/v1/agencies/{}/review-catalogue", code(1)), &cat));
 }
 
 /// A case investigated, with R2 among the investigators.

@@ -167,3 +167,20 @@ pub fn set_now(app: &App, at: &str) {
 pub fn detail(app: &App, number: &str, token: &str) -> Value {
     ok(app, app.get(&format!("/api/v1/cases/{number}"), Some(token))).body
 }
+
+/// REV-3: a finding on every checklist item.
+pub fn findings(ok: bool) -> Value {
+    Value::Array(
+        zhifa_domain::review::ChecklistItem::ALL
+            .iter()
+            .map(|i| json!({"item": i, "ok": ok, "note": "已核查"}))
+            .collect(),
+    )
+}
+
+/// REV-1: agency 1's catalogue: fines of ¥50,000 and more need review.
+pub fn catalogue(app: &App) {
+    let cat = json!({"agency": code(1).as_str(), "version": 1, "effective_from": "2026-01-01",
+                     "rules": [{"code": "large_fine", "label": "罚款五万元以上", "kinds": ["penalty"], "min_fine_fen": 5_000_000}]});
+    ok(app, app.put(&format!("/api/v1/agencies/{}/review-catalogue", code(1)), &cat));
+}
