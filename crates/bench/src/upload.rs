@@ -9,10 +9,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use zhifa_domain::case::{CaseFile, Party, number_parts, number_scope};
+use zhifa_domain::case::{CaseFile, Party};
 use zhifa_domain::event::{Account, Event, Role};
 use zhifa_domain::item::{ItemKind, ProcedureKind};
-use zhifa_domain::penalty::{CaseNumberParts, CaseNumberRule, PartyKind};
+use zhifa_domain::penalty::PartyKind;
 use zhifa_store::testing::fixtures;
 use zhifa_store::{Actor, Store, StoreConfig};
 
@@ -136,10 +136,7 @@ pub fn serve(dir: &Path) {
         label: String::new(),
     });
     store.append_batch(&actor, events).unwrap();
-    let rule = CaseNumberRule::default();
-    let parts = number_parts(&fixtures::region(), ItemKind::Penalty, store.now(), 0);
-    let seq = store.cases_numbered(&number_scope(&rule, &parts).unwrap()).unwrap() + 1;
-    let number = rule.format(&CaseNumberParts { seq, ..parts }).unwrap();
+    let number = store.next_case_number(&fixtures::region(), ItemKind::Penalty).unwrap();
     let case = CaseFile {
         number: number.clone(),
         agency: fixtures::code(1),

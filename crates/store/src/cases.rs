@@ -657,12 +657,26 @@ impl Store {
         self.read(number_rule_in)
     }
 
-    /// How many cases have been numbered in a scope (CASE-1).
-    pub fn cases_numbered(&self, scope: &str) -> Result<u64, StoreError> {
-        self.read(|c| {
-            Ok(c.query_opt("SELECT n FROM case_numbers WHERE scope = $1", &[scope.into()])?
-                .map_or(0, |r| r.int(0) as u64))
-        })
+    /// CASE-1: the number the next case of this region and kind gets now, by the
+    /// platform's rule and its scope's counter — exactly what the opening check demands.
+    /// A sequence too long for the rule is refused (numbers are never reused or truncated).
+    pub fn next_case_number(
+        &self,
+        region: &zhifa_domain::codes::RegionCode,
+        kind: zhifa_domain::item::ItemKind,
+    ) -> Result<String, crate::AppendError> {
+        let now = self.now();
+        let next = self.read(|c| {
+            let view = TxView::new(c);
+            let rule = view.number_rule()?;
+            let parts = number_parts(region, kind, now, 0);
+            let next = match number_scope(&rule, &parts) {
+                Ok(scope) => view.numbered(&scope)? + 1,
+                Err(v) => return Ok(Err(v)),
+            };
+            Ok(rule.format(&zhifa_domain::penalty::CaseNumberParts { seq: next, ..parts }))
+        })?;
+        next.map_err(crate::AppendError::Refused)
     }
 
     /// The checks an `EvidenceStored` of `e` would meet now (REC-4 and the rest of

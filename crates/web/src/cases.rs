@@ -9,12 +9,10 @@ use axum::http::Method;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zhifa_domain::Violation;
-use zhifa_domain::case::{
-    Approval, ApprovalRecord, CaseFile, CaseSettings, Party, Step, StepRecord, number_parts, number_scope,
-};
+use zhifa_domain::case::{Approval, ApprovalRecord, CaseFile, CaseSettings, Party, Step, StepRecord};
 use zhifa_domain::codes::CreditCode;
 use zhifa_domain::event::{Account, Event, Role};
-use zhifa_domain::penalty::{CaseNumberParts, CaseNumberRule};
+use zhifa_domain::penalty::CaseNumberRule;
 use zhifa_domain::procedure::{ActionOption, Engine, LimitStatus, ProcedureDefinition};
 use zhifa_store::{AppendError, CaseFilter, CaseRow, EvidenceRow, Page, Record, Store};
 
@@ -302,13 +300,9 @@ pub(crate) fn open(store: &Store, me: &Account, input: OpenInput) -> ApiResult<R
     // CASE-1: the next number in the scope; a concurrent opening that took it makes the
     // check refuse, and we take the next one.
     for _ in 0..8 {
-        let rule = store.case_number_rule()?;
-        let parts = number_parts(&agency.region, item.kind, store.now(), 0);
-        let scope = number_scope(&rule, &parts)?;
-        let seq = store.cases_numbered(&scope)? + 1;
-        let number = rule.format(&CaseNumberParts { seq, ..parts })?;
+        let number = store.next_case_number(&agency.region, item.kind).map_err(refused)?;
         let case = CaseFile {
-            number,
+            number: number.clone(),
             agency: agency.code.clone(),
             item: item.code.clone(),
             item_version: item.version,
@@ -320,7 +314,11 @@ pub(crate) fn open(store: &Store, me: &Account, input: OpenInput) -> ApiResult<R
         };
         match store.append(&actor, Event::CaseOpened { case }) {
             Ok(r) => return Ok(r),
-            Err(AppendError::Refused(v)) if v.rule == "CASE-1" && v.message.contains("编号") => continue,
+            Err(AppendError::Refused(v))
+                if v.rule == "CASE-1" && store.next_case_number(&agency.region, item.kind).ok() != Some(number) =>
+            {
+                continue;
+            }
             Err(e) => return Err(refused(e)),
         }
     }
