@@ -15,6 +15,7 @@ use zhifa_domain::item::{Benchmark, ChangeKind, InspectionEntry, ItemKind, ItemV
 use zhifa_domain::registry::{
     Agency, AgencyStatus, CertStatus, Certificate, Domain, Employment, Level, Officer, RevocationReason,
 };
+use zhifa_domain::review::{CatalogueRule, ReviewCatalogue};
 use zhifa_store::{Actor, Store};
 
 const ITEMS: &str = include_str!("../demo/items.json");
@@ -308,6 +309,42 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
                 ev.push(Event::ReviewerAppointed { agency: agency.clone(), staff_no, on: before(today, 200) });
             }
         }
+    }
+
+    // Each agency's review catalogue (REV-1, 审核目录清单): large fines and confiscations,
+    // licence revocations and business suspensions go to legal review before the decision.
+    for i in 0..AGENCIES.len() {
+        let rule = |code: &str, label: &str| CatalogueRule {
+            code: code.into(),
+            label: label.into(),
+            kinds: vec![ItemKind::Penalty],
+            levels: vec![],
+            domains: vec![],
+            min_fine_fen: None,
+            min_confiscation_fen: None,
+            penalties: vec![],
+            hearing_held: false,
+            flags: vec![],
+        };
+        ev.push(Event::ReviewCatalogueSet {
+            catalogue: ReviewCatalogue {
+                agency: agency_code(i),
+                version: 1,
+                effective_from: date(2024, 1, 1),
+                rules: vec![
+                    CatalogueRule { min_fine_fen: Some(5_000_000), ..rule("large_fine", "罚款五万元以上") },
+                    CatalogueRule {
+                        min_confiscation_fen: Some(5_000_000),
+                        ..rule("large_confiscation", "没收违法所得、非法财物价值五万元以上")
+                    },
+                    CatalogueRule {
+                        penalties: vec!["revoke_licence".into(), "suspend_business".into(), "order_closure".into()],
+                        ..rule("licence_or_business", "吊销许可证件、责令停产停业、责令关闭")
+                    },
+                ],
+                note: "2024 年重大执法决定法制审核目录清单".into(),
+            },
+        });
     }
 
     // Power items (ITEM-1..4) and the random-inspection list (ITEM-5).
