@@ -24,6 +24,7 @@ fn account(login: &str, role: Role, staff_no: &str) -> Event {
             roles: vec![role],
             agency: Some(fixtures::code(1)),
             staff_no: Some(staff_no.into()),
+            disabled: false,
         },
     }
 }

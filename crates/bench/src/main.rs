@@ -55,6 +55,7 @@ fn event(i: u64) -> Event {
             roles: vec![Role::Officer],
             agency: None,
             staff_no: None,
+            disabled: false,
         },
     }
 }

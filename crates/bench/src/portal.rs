@@ -34,6 +34,7 @@ fn seed(store: &Store) -> String {
                 roles: vec![Role::Officer],
                 agency: Some(code(1)),
                 staff_no: Some("A1".into()),
+                disabled: false,
             },
         },
     ]);

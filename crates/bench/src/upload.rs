@@ -126,6 +126,7 @@ pub fn serve(dir: &Path) {
             roles: vec![Role::Officer],
             agency: Some(fixtures::code(1)),
             staff_no: Some("A1".into()),
+            disabled: false,
         },
     });
     let token = zhifa_web::auth::new_token();

@@ -79,6 +79,10 @@ pub struct Account {
     /// who acts in a case is the registered person, with their certificates.
     #[serde(default)]
     pub staff_no: Option<String>,
+    /// SEC-2: a disabled account cannot log in; its sessions and API tokens ended when it
+    /// was disabled ([`Event::AccountChanged`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
 }
 
 impl Account {
@@ -185,6 +189,13 @@ pub enum Event {
     AccountCreated {
         account: Account,
     },
+    /// SEC-2, SEC-3: the system administrator changed an account — its name, roles, agency
+    /// or staff entry, or disabled or re-enabled it — giving a reason. The login is the key
+    /// and does not change.
+    AccountChanged {
+        account: Account,
+        reason: String,
+    },
     TokenCreated {
         id: String,
         login: String,
@@ -283,6 +294,13 @@ pub enum Event {
     TotpEnrolled {
         login: String,
     },
+    /// SEC-1: the security administrator removed a login's second factor (a lost or
+    /// compromised authenticator); the account enrols again at its next login, and its
+    /// sessions ended.
+    TotpReset {
+        login: String,
+        reason: String,
+    },
     /// SEC-1, SEC-4: a wrong or replayed TOTP code, at login or at enrolment.
     TotpRejected {
         login: String,
@@ -349,6 +367,7 @@ impl Event {
             Event::InspectionEntryRemoved { .. } => "inspection_entry_removed",
             Event::CalendarYearLoaded { .. } => "calendar_year_loaded",
             Event::AccountCreated { .. } => "account_created",
+            Event::AccountChanged { .. } => "account_changed",
             Event::TokenCreated { .. } => "token_created",
             Event::TokenRevoked { .. } => "token_revoked",
             Event::LogRewindAcknowledged { .. } => "log_rewind_acknowledged",
@@ -369,6 +388,7 @@ impl Event {
             Event::PasswordChanged { .. } => "password_changed",
             Event::SecuritySettingsSet { .. } => "security_settings_set",
             Event::TotpEnrolled { .. } => "totp_enrolled",
+            Event::TotpReset { .. } => "totp_reset",
             Event::TotpRejected { .. } => "totp_rejected",
             Event::DecisionPublished { .. } => "decision_published",
             Event::PublicationWithdrawn { .. } => "publication_withdrawn",
@@ -403,7 +423,9 @@ impl Event {
             Event::InspectionEntrySet { entry } => format!("inspection/{}", entry.code),
             Event::InspectionEntryRemoved { code, .. } => format!("inspection/{code}"),
             Event::CalendarYearLoaded { year } => format!("calendar/{}", year.year),
-            Event::AccountCreated { account } => format!("account/{}", account.login),
+            Event::AccountCreated { account } | Event::AccountChanged { account, .. } => {
+                format!("account/{}", account.login)
+            }
             Event::TokenCreated { id, .. } | Event::TokenRevoked { id } => format!("token/{id}"),
             Event::LogRewindAcknowledged { .. } => "log/rewind".into(),
             Event::CaseOpened { case } => format!("case/{}", case.number),
@@ -422,6 +444,7 @@ impl Event {
             | Event::LoggedOut { login }
             | Event::PasswordChanged { login }
             | Event::TotpEnrolled { login }
+            | Event::TotpReset { login, .. }
             | Event::TotpRejected { login, .. } => format!("account/{login}"),
             Event::SecuritySettingsSet { .. } => "settings/security".into(),
             Event::DecisionPublished { publication } => format!("publication/{}", publication.id),
@@ -660,18 +683,20 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
             if v(view.account(&account.login))?.is_some() {
                 return Err(rule("SEC-1", "login", format!("账号 {} 已存在", account.login)));
             }
-            if let Some(a) = &account.agency
-                && v(view.agency(a))?.is_none()
-            {
-                return Err(rule("SEC-2", "agency", format!("执法主体 {a} 不存在")));
+            check_account_links(view, account)?;
+        }
+        Event::AccountChanged { account, reason } => {
+            account.validate()?;
+            check_text("reason", reason, 500, true)?;
+            if v(view.account(&account.login))?.is_none() {
+                return Err(rule("SEC-1", "login", format!("账号 {} 不存在", account.login)));
             }
-            if let Some(n) = &account.staff_no {
-                let Some(person) = v(view.officer(n))? else {
-                    return Err(rule("SEC-2", "staff_no", format!("人员 {n} 不存在")));
-                };
-                if account.agency.as_ref() != Some(&person.agency) {
-                    return Err(rule("SEC-2", "staff_no", format!("人员 {n} 不属于该账号的执法主体")));
-                }
+            check_account_links(view, account)?;
+        }
+        Event::TotpReset { login, reason } => {
+            check_text("reason", reason, 500, true)?;
+            if v(view.account(login))?.is_none() {
+                return Err(rule("SEC-1", "login", format!("账号 {login} 不存在")));
             }
         }
         Event::TokenCreated { id, login, token_sha256, label } => {
@@ -775,6 +800,24 @@ pub fn check<V: RegistryView>(event: &Event, view: &V) -> Result<(), Refused<V::
     Ok(())
 }
 
+/// SEC-2: an account's agency exists, and its staff entry is a person of that agency.
+fn check_account_links<V: RegistryView>(view: &V, account: &Account) -> Result<(), Refused<V::Error>> {
+    if let Some(a) = &account.agency
+        && v(view.agency(a))?.is_none()
+    {
+        return Err(rule("SEC-2", "agency", format!("执法主体 {a} 不存在")));
+    }
+    if let Some(n) = &account.staff_no {
+        let Some(person) = v(view.officer(n))? else {
+            return Err(rule("SEC-2", "staff_no", format!("人员 {n} 不存在")));
+        };
+        if account.agency.as_ref() != Some(&person.agency) {
+            return Err(rule("SEC-2", "staff_no", format!("人员 {n} 不属于该账号的执法主体")));
+        }
+    }
+    Ok(())
+}
+
 fn existing_cert<V: RegistryView>(view: &V, number: &str) -> Result<Certificate, Refused<V::Error>> {
     view.certificate(number)
         .map_err(Refused::View)?
@@ -840,4 +883,21 @@ fn check_item<V: RegistryView>(item: &ItemVersion, view: &V) -> Result<(), Refus
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SEC-2: `disabled` was added later; records written before read as enabled, and an
+    /// enabled account is written exactly as before.
+    #[test]
+    fn an_enabled_account_keeps_its_old_shape() {
+        let old = r#"{"login":"a1","display_name":"张三","roles":["officer"],"agency":null,"staff_no":null}"#;
+        let a: Account = serde_json::from_str(old).unwrap();
+        assert!(!a.disabled);
+        assert_eq!(serde_json::to_string(&a).unwrap(), old);
+        let off = Account { disabled: true, ..a };
+        assert!(serde_json::to_string(&off).unwrap().ends_with(r#""disabled":true}"#));
+    }
 }

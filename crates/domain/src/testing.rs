@@ -94,5 +94,6 @@ pub fn admin() -> Account {
         roles: vec![Role::SystemAdmin, Role::Supervisor],
         agency: None,
         staff_no: None,
+        disabled: false,
     }
 }

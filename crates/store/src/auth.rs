@@ -3,7 +3,7 @@
 //! hash and the session secrets themselves are never in a record.
 
 use jiff::Timestamp;
-use zhifa_domain::event::Event;
+use zhifa_domain::event::{Account, Event};
 
 use crate::sql::Conn;
 use crate::{Actor, AppendError, Store, StoreError};
@@ -25,6 +25,13 @@ pub struct Session {
     pub csrf: String,
     pub created_at: Timestamp,
     pub last_seen: Timestamp,
+}
+
+/// Ends every session of a login, and any login waiting for its second factor.
+fn end_sessions(c: &mut dyn Conn, login: &str) -> Result<(), StoreError> {
+    c.execute("DELETE FROM sessions WHERE login = $1", &[login.into()])?;
+    c.execute("DELETE FROM totp_pending WHERE login = $1", &[login.into()])?;
+    Ok(())
 }
 
 fn ts(v: i64) -> Result<Timestamp, StoreError> {
@@ -65,6 +72,16 @@ impl Store {
             Ok(())
         });
         self.append_with(actor, vec![Event::PasswordChanged { login: login.into() }], Some(effect)).map(|_| ())
+    }
+
+    /// SEC-2, SEC-3: the system administrator's change of an account. Disabling it ends its
+    /// sessions (and, in the projection, its API tokens) in the same transaction.
+    pub fn change_account(&self, actor: &Actor, account: Account, reason: &str) -> Result<(), AppendError> {
+        let effect = account.disabled.then(|| {
+            let login = account.login.clone();
+            Box::new(move |c: &mut dyn Conn| end_sessions(c, &login)) as crate::Effect
+        });
+        self.append_with(actor, vec![Event::AccountChanged { account, reason: reason.into() }], effect).map(|_| ())
     }
 
     /// Records a failed login (SEC-4). For a known login, counts the failure and, at
@@ -187,6 +204,16 @@ impl Store {
         })
     }
 
+    /// The logins with a confirmed second factor (SEC-1), in order.
+    pub fn totp_logins(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            Ok(c.query("SELECT login FROM totp_secrets WHERE confirmed_at IS NOT NULL ORDER BY login", &[])?
+                .iter()
+                .map(|r| r.text(0).to_string())
+                .collect())
+        })
+    }
+
     /// Starts an enrolment with a new secret, replacing an unconfirmed one. A confirmed
     /// factor is kept until the new one is confirmed ([`Store::confirm_totp`]).
     pub fn begin_totp(&self, login: &str, secret: &str) -> Result<(), StoreError> {
@@ -215,6 +242,18 @@ impl Store {
         });
         let actor = Actor(format!("account:{login}"));
         self.append_with(&actor, vec![Event::TotpEnrolled { login: login.into() }], Some(effect)).map(|_| ())
+    }
+
+    /// SEC-1: the security administrator removes a login's second factor (a lost or
+    /// compromised authenticator): the secret and the login's sessions go with the record.
+    pub fn reset_totp(&self, actor: &Actor, login: &str, reason: &str) -> Result<(), AppendError> {
+        let login_ = login.to_string();
+        let effect = Box::new(move |c: &mut dyn Conn| {
+            c.execute("DELETE FROM totp_secrets WHERE login = $1", &[login_.as_str().into()])?;
+            end_sessions(c, &login_)
+        });
+        let event = Event::TotpReset { login: login.into(), reason: reason.into() };
+        self.append_with(actor, vec![event], Some(effect)).map(|_| ())
     }
 
     /// Accepts a code's time step for a confirmed factor; `false` if that step (or a later

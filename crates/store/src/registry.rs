@@ -179,6 +179,17 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                 &[account.login.as_str().into(), to_json(account)],
             )?;
         }
+        // SEC-2: a disabled account's API tokens end with it (its sessions end in the same
+        // transaction, see `Store::change_account`).
+        Event::AccountChanged { account, .. } => {
+            c.execute(
+                "UPDATE accounts SET doc = $2 WHERE login = $1",
+                &[account.login.as_str().into(), to_json(account)],
+            )?;
+            if account.disabled {
+                c.execute("UPDATE tokens SET revoked = 1 WHERE login = $1", &[account.login.as_str().into()])?;
+            }
+        }
         Event::TokenCreated { id, login, token_sha256, label } => {
             c.execute(
                 "INSERT INTO tokens (id, login, token_sha256, label, revoked) VALUES ($1, $2, $3, $4, 0)",
@@ -197,6 +208,7 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
         | Event::LoggedOut { .. }
         | Event::PasswordChanged { .. }
         | Event::TotpEnrolled { .. }
+        | Event::TotpReset { .. }
         | Event::TotpRejected { .. } => {}
         Event::SecuritySettingsSet { settings } => {
             c.execute("DELETE FROM platform_settings WHERE key = 'security'", &[])?;

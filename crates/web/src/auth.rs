@@ -68,7 +68,12 @@ pub async fn authorise(State((state, access)): State<(AppState, Access)>, mut re
             let Some(token) = h.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")).map(str::trim) else {
                 return Err(ApiError::Unauthenticated);
             };
-            return s.store.account_by_token(&token_digest(token))?.map(Some).ok_or(ApiError::Unauthenticated);
+            return s
+                .store
+                .account_by_token(&token_digest(token))?
+                .filter(|a| !a.disabled)
+                .map(Some)
+                .ok_or(ApiError::Unauthenticated);
         }
         let Some(id) = cookie else { return Ok(None) };
         let session = match crate::session::live_session(&s, &token_digest(&id))? {
@@ -89,7 +94,7 @@ pub async fn authorise(State((state, access)): State<(AppState, Access)>, mut re
         if protected && unsafe_method && csrf.as_deref() != Some(session.csrf.as_str()) {
             return Err(ApiError::Forbidden("SEC-1: CSRF 校验失败：缺少或错误的 X-CSRF-Token".into()));
         }
-        Ok(s.store.account(&session.login)?)
+        Ok(s.store.account(&session.login)?.filter(|a| !a.disabled))
     })
     .await;
     let account = match resolved {

@@ -102,6 +102,10 @@ pub(crate) fn check_password(
         };
         return fail("密码错误", msg);
     }
+    // SEC-2: a disabled account cannot log in; only the right password learns why.
+    if account.disabled {
+        return fail("账号已停用", "该账号已停用，请联系系统管理员（SEC-2）".into());
+    }
     Ok(Ok(account))
 }
 

@@ -70,6 +70,7 @@ fn account(app: &App, login: &str, roles: &[Role], agency: Option<u32>, staff_no
             roles: roles.to_vec(),
             agency: agency.map(code),
             staff_no: staff_no.map(Into::into),
+            disabled: false,
         },
     }]);
 }
@@ -100,7 +101,7 @@ fn county(app: &App) {
 }
 
 fn fill(path: &str) -> String {
-    path.replace("{number}", "X").replace("{staff_no}", "A1").replace("{code}", "SCJG-CF-001")
+    path.replace("{number}", "X").replace("{staff_no}", "A1").replace("{code}", "SCJG-CF-001").replace("{login}", "a1")
 }
 
 #[test]
@@ -235,7 +236,7 @@ fn sec1_totp_required_per_role_enrolment_and_login() {
     // The security administrator requires TOTP of officers.
     let (sec, csrf) = session(&app, "sec");
     let p = call(&app, "POST", "/staff/security", Some(&sec), Some(&form(&[("csrf", &csrf), ("totp", "officer")])));
-    assert_eq!(p.status, 200, "{}", p.body);
+    assert_eq!((p.status, p.location.as_str()), (303, "/staff/security?saved=settings"), "{}", p.body);
     assert_eq!(app.store.security_settings().unwrap().totp_required, vec![Role::Officer]);
 
     let login =
@@ -448,6 +449,143 @@ fn sec3_administrators_create_accounts_and_the_domain_refuses_two_admin_roles() 
     let (aud, _) = session(&app, "aud");
     let p = call(&app, "GET", "/staff/audit?kind=account_created", Some(&aud), None);
     assert!(p.body.contains("account/newbie"), "SEC-4 audit search");
+}
+
+/// The login's records' kinds, oldest first.
+fn kinds(app: &App, login: &str) -> Vec<String> {
+    app.store.records(Some(&format!("account/{login}")), -1, 500).unwrap().into_iter().map(|r| r.kind).collect()
+}
+
+#[test]
+fn sec2_sec3_the_system_administrator_changes_and_disables_accounts() {
+    for app in common::apps() {
+        county(&app);
+        app.store.set_password(&Actor("test".into()), "a1", zhifa_web::session::hash_password("Zhifa-2026")).unwrap();
+        let (sys, csrf) = session(&app, "sys");
+        let (a1, _) = session(&app, "a1");
+        let token = common::token_for(&app.store, "a1", &[]);
+        let page = call(&app, "GET", "/staff/users", Some(&sys), None);
+        assert!(page.body.contains("href=\"/staff/users/a1\""), "the list links each account");
+        let page = call(&app, "GET", "/staff/users/a1", Some(&sys), None);
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("修改账号") && page.body.contains("a1 的名字"), "{}", page.body);
+        assert_eq!(call(&app, "GET", "/staff/users/nobody", Some(&sys), None).status, 404);
+
+        let agency = code(1).to_string();
+        let change = |login: &str, roles: &[&str], disabled: bool, reason: &str| {
+            let mut f = vec![("csrf", csrf.as_str()), ("display_name", "a1 的名字"), ("reason", reason)];
+            f.extend(roles.iter().map(|r| ("roles", *r)));
+            if login == "a1" {
+                f.extend([("agency", agency.as_str()), ("staff_no", "A1")]);
+            }
+            if disabled {
+                f.push(("disabled", "1"));
+            }
+            call(&app, "POST", &format!("/staff/users/{login}"), Some(&sys), Some(&form(&f)))
+        };
+        // Refusals change nothing: two administrator roles (SEC-3), no reason, a staff entry
+        // of another agency (SEC-2), the administrator disabling itself.
+        let before = app.records();
+        let p = change("a1", &["system_admin", "audit_admin"], false, "调整岗位");
+        assert_eq!(p.status, 422);
+        assert!(p.body.contains("SEC-3") && p.body.contains("不得由同一账号兼任"), "{}", p.body);
+        assert!(p.body.contains("value=\"调整岗位\""), "what was typed is kept");
+        assert_eq!(change("a1", &["officer"], false, "").status, 422, "a reason is required");
+        let p = change("sys", &["system_admin"], true, "离职");
+        assert_eq!(p.status, 422);
+        assert!(p.body.contains("不能停用自己的账号"), "{}", p.body);
+        assert_eq!(change("nobody", &["officer"], false, "调整").status, 404);
+        assert_eq!(app.records(), before, "nothing was written");
+
+        // New roles take effect on the next request of a live session.
+        assert_eq!(call(&app, "GET", "/staff/reviews", Some(&a1), None).status, 403);
+        let p = change("a1", &["officer", "legal_reviewer"], false, "兼任法制审核人员");
+        assert_eq!((p.status, p.location.as_str()), (303, "/staff/users/a1?saved=account"), "{}", p.body);
+        assert_eq!(app.store.account("a1").unwrap().unwrap().roles, vec![Role::Officer, Role::LegalReviewer]);
+        assert_eq!(call(&app, "GET", "/staff/reviews", Some(&a1), None).status, 200);
+        assert_eq!(app.get("/api/v1/cases", Some(&token)).status, 200);
+
+        // Disabled: the session and the API token end at once, and the login is refused.
+        let p = change("a1", &["officer", "legal_reviewer"], true, "调离执法岗位");
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert_eq!(call(&app, "GET", "/staff", Some(&a1), None).status, 303, "the session ended");
+        assert_eq!(app.get("/api/v1/cases", Some(&token)).status, 401, "the token was revoked");
+        let login =
+            || call(&app, "POST", "/staff/login", None, Some(&form(&[("login", "a1"), ("password", "Zhifa-2026")])));
+        let p = login();
+        assert_eq!(p.status, 401);
+        assert!(p.body.contains("已停用"), "{}", p.body);
+        let p = call(&app, "POST", "/staff/login", None, Some(&form(&[("login", "a1"), ("password", "wrong")])));
+        assert!(!p.body.contains("已停用"), "a wrong password learns nothing about the account");
+        // Enabled again, with a new password set by the administrator.
+        assert_eq!(change("a1", &["officer"], false, "恢复执法岗位").status, 303);
+        let p = call(
+            &app,
+            "POST",
+            "/staff/users/a1/password",
+            Some(&sys),
+            Some(&form(&[("csrf", &csrf), ("password", "short")])),
+        );
+        assert_eq!(p.status, 422, "the password policy holds (SEC-1)");
+        let p = call(
+            &app,
+            "POST",
+            "/staff/users/a1/password",
+            Some(&sys),
+            Some(&form(&[("csrf", &csrf), ("password", "Neu-Start-2026")])),
+        );
+        assert_eq!(p.status, 303, "{}", p.body);
+        let p =
+            call(&app, "POST", "/staff/login", None, Some(&form(&[("login", "a1"), ("password", "Neu-Start-2026")])));
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert_eq!(app.get("/api/v1/cases", Some(&token)).status, 401, "a revoked token stays revoked");
+        let changes: Vec<_> = app
+            .store
+            .records(Some("account/a1"), -1, 500)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.kind == "account_changed")
+            .map(|r| (r.actor, r.body["reason"].as_str().unwrap_or_default().to_string()))
+            .collect();
+        assert_eq!(changes.len(), 3, "SEC-4 {changes:?}");
+        assert_eq!(changes[1], ("account:sys".to_string(), "调离执法岗位".to_string()));
+    }
+}
+
+#[test]
+fn sec1_the_security_administrator_resets_a_lost_second_factor() {
+    for app in common::apps() {
+        county(&app);
+        app.store.begin_totp("a1", "JBSWY3DPEHPK3PXP").unwrap();
+        app.store.confirm_totp("a1", "JBSWY3DPEHPK3PXP", 1).unwrap();
+        let (a1, _) = session(&app, "a1");
+        let (sec, csrf) = session(&app, "sec");
+        let page = call(&app, "GET", "/staff/security", Some(&sec), None).body;
+        assert!(page.contains("已绑定动态口令的账号") && page.contains("name=\"login\" value=\"a1\""), "{page}");
+        let reset = |login: &str, reason: &str| {
+            call(
+                &app,
+                "POST",
+                "/staff/security/totp-reset",
+                Some(&sec),
+                Some(&form(&[("csrf", &csrf), ("login", login), ("reason", reason)])),
+            )
+        };
+        let before = app.records();
+        assert_eq!(reset("a1", "").status, 422, "a reason is required");
+        let p = reset("head", "手机丢失");
+        assert_eq!(p.status, 422);
+        assert!(p.body.contains("未绑定动态口令"), "{}", p.body);
+        assert_eq!(app.records(), before, "nothing was written");
+        let p = reset("a1", "手机丢失");
+        assert_eq!((p.status, p.location.as_str()), (303, "/staff/security?saved=totp#totp-reset"), "{}", p.body);
+        assert!(app.store.totp_secret("a1").unwrap().is_none());
+        assert_eq!(call(&app, "GET", "/staff", Some(&a1), None).status, 303, "its sessions ended");
+        let last = app.store.records(Some("account/a1"), -1, 500).unwrap().pop().unwrap();
+        assert_eq!((last.kind.as_str(), last.actor.as_str()), ("totp_reset", "account:sec"));
+        assert_eq!(last.body["reason"], "手机丢失");
+        assert!(kinds(&app, "a1").contains(&"totp_enrolled".to_string()));
+    }
 }
 
 #[test]

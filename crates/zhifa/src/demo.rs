@@ -421,6 +421,7 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
                 roles: vec![*role],
                 agency: agency.map(agency_code),
                 staff_no: staff_no.map(str::to_string),
+                disabled: false,
             },
         });
     }
@@ -431,6 +432,7 @@ fn events(today: Date) -> Result<Vec<Event>, String> {
             roles: vec![Role::SystemAdmin, Role::Supervisor],
             agency: None,
             staff_no: None,
+            disabled: false,
         },
     });
     Ok(ev)

@@ -330,6 +330,7 @@ fn stress(store_args: &crate::StoreArgs, args: &LogArgs, writers: usize, checkpo
                     roles: vec![zhifa_domain::event::Role::Officer],
                     agency: None,
                     staff_no: None,
+                    disabled: false,
                 };
                 match store.append(&actor, zhifa_domain::event::Event::AccountCreated { account }) {
                     Ok(r) => {

@@ -285,7 +285,8 @@ fn run(cli: Cli) -> Result<()> {
             let agency =
                 agency.map(|a| zhifa_domain::codes::CreditCode::parse(&a).map_err(|e| e.to_string())).transpose()?;
             let store = open(&cli.store)?;
-            let account = Account { login: login.clone(), display_name: name, roles, agency, staff_no: None };
+            let account =
+                Account { login: login.clone(), display_name: name, roles, agency, staff_no: None, disabled: false };
             store.append(&cli_actor(), Event::AccountCreated { account }).map_err(|e| e.to_string())?;
             println!("已创建账号 {login}");
             Ok(())

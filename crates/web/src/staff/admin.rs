@@ -2,7 +2,7 @@
 //! security administrator's settings (TOTP per role, SEC-1), the audit administrator's
 //! search of every record (SEC-4).
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -35,18 +35,18 @@ fn load_users(s: &AppState) -> Result<Users, ApiError> {
     Ok(Users { accounts: s.store.accounts()?, agencies })
 }
 
-fn users_main(me: &Me, u: &Users, f: &Fields, errors: &[Violation], created: Option<&str>) -> Markup {
+fn users_main(me: &Me, u: &Users, f: &Fields, errors: &[Violation]) -> Markup {
     let agency_name = |c: &CreditCode| {
         u.agencies.iter().find(|(k, _)| k == c.as_str()).map(|(_, n)| n.clone()).unwrap_or_else(|| c.to_string())
     };
     html! {
-        @if let Some(l) = created { p.ok role="status" { "已创建账号 " (l) "。" } }
-        (table("账号（SEC-2：角色决定可用的功能；SEC-3：三类管理员不得兼任）", &["用户名", "姓名", "角色", "机关", "人员编号"], u.accounts.iter().map(|a| vec![
-            html! { span.mono { (a.login) } },
+        (table("账号（SEC-2：角色决定可用的功能；SEC-3：三类管理员不得兼任）", &["用户名", "姓名", "角色", "机关", "人员编号", "状态"], u.accounts.iter().map(|a| vec![
+            html! { a.mono href={ "/staff/users/" (html::enc(&a.login)) } { (a.login) } },
             html! { (a.display_name) },
             html! { (a.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、")) },
             html! { (a.agency.as_ref().map(agency_name).unwrap_or_default()) },
             html! { (a.staff_no.clone().unwrap_or_default()) },
+            html! { @if a.disabled { span.tag.bad { "已停用" } } @else { "正常" } },
         ])))
         h2 #new { "新建账号" }
         (violations(errors))
@@ -80,31 +80,42 @@ pub async fn users(State(s): State<AppState>, me: Me) -> Response {
             "用户与角色",
             vec![Crumb::here("用户与角色")],
             "/staff/users",
-            users_main(&me, &u, &Fields::default(), &[], None),
+            users_main(&me, &u, &Fields::default(), &[]),
         ),
         Err(e) => page_error(Some(&me), e),
     }
 }
 
+/// The account the form describes (SEC-2): the roles ticked, the agency chosen, the staff
+/// entry typed; the domain checks the rest when the record is written.
+fn account_from(f: &Fields, login: String) -> Result<Account, ApiError> {
+    let agency = match f.get("agency") {
+        Some(a) => Some(
+            CreditCode::parse(&a)
+                .map_err(|e| ApiError::BadRequest(Violation::new("SEC-5", e.to_string()).at("agency")))?,
+        ),
+        None => None,
+    };
+    Ok(Account {
+        login,
+        display_name: f.text("display_name"),
+        roles: f.all("roles").iter().filter_map(|r| Role::parse(r)).collect(),
+        agency,
+        staff_no: f.get("staff_no"),
+        disabled: f.has("disabled", "1"),
+    })
+}
+
+/// A password field's value as typed (not trimmed: spaces are characters of it).
+fn password(f: &Fields) -> String {
+    f.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
 pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Response {
-    let password = f.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
+    let password = password(&f);
     let (st, actor, fields) = (s.clone(), me.actor(), f.clone());
     let r = blocking(move || {
-        let roles: Vec<Role> = fields.all("roles").iter().filter_map(|r| Role::parse(r)).collect();
-        let agency = match fields.get("agency") {
-            Some(a) => Some(
-                CreditCode::parse(&a)
-                    .map_err(|e| ApiError::BadRequest(Violation::new("SEC-5", e.to_string()).at("agency")))?,
-            ),
-            None => None,
-        };
-        let account = Account {
-            login: fields.text("login"),
-            display_name: fields.text("display_name"),
-            roles,
-            agency,
-            staff_no: fields.get("staff_no"),
-        };
+        let account = account_from(&fields, fields.text("login"))?;
         // The domain refuses two administrator roles on one account (SEC-3) and the rest.
         account.validate()?;
         st.passwords.check(&password)?;
@@ -114,16 +125,14 @@ pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Respon
         Ok(login)
     })
     .await;
-    let (st, created, errors) = match r {
-        Ok(login) => (s.clone(), Some(login), Vec::new()),
+    let errors = match r {
+        Ok(login) => return see_other(&format!("/staff/users/{}?saved=created", html::enc(&login))),
         Err(e) => match refusals(e) {
-            Ok(vs) => (s.clone(), None, vs),
+            Ok(vs) => vs,
             Err(e) => return page_error(Some(&me), e),
         },
     };
-    if created.is_some() {
-        return see_other("/staff/users");
-    }
+    let st = s.clone();
     match blocking(move || load_users(&st)).await {
         Ok(u) => {
             let mut r = page(
@@ -131,7 +140,7 @@ pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Respon
                 "用户与角色",
                 vec![Crumb::here("用户与角色")],
                 "/staff/users",
-                users_main(&me, &u, &f, &errors, None),
+                users_main(&me, &u, &f, &errors),
             );
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r
@@ -140,11 +149,207 @@ pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Respon
     }
 }
 
-fn security_main(s: &AppState, me: &Me, settings: &SecuritySettings, saved: bool) -> Markup {
+// ---------------------------------------------------------------------------------------
+// one account: change it, disable it, set a new password (the system administrator)
+
+struct AccountPage {
+    account: Account,
+    agencies: Vec<(String, String)>,
+    locked_until: Option<jiff::Timestamp>,
+    has_password: bool,
+    totp: bool,
+}
+
+fn load_account(s: &AppState, login: &str) -> Result<AccountPage, ApiError> {
+    let account = s.store.account(login)?.ok_or_else(|| ApiError::NotFound(format!("账号 {login} ")))?;
+    let cred = s.store.credential(login)?;
+    let now = s.store.now();
+    Ok(AccountPage {
+        account,
+        agencies: load_users(s)?.agencies,
+        locked_until: cred.as_ref().and_then(|c| c.locked_until).filter(|u| *u > now),
+        has_password: cred.is_some(),
+        totp: s.store.totp_secret(login)?.is_some_and(|t| t.confirmed),
+    })
+}
+
+/// What the page says after a change (`?saved=`).
+fn saved_note(saved: Option<&str>) -> Markup {
+    let text = match saved {
+        Some("created") => "已创建账号。",
+        Some("account") => "已保存，变更记入日志（SEC-4）。",
+        Some("password") => "已设置新密码，请通过安全渠道告知本人，并提醒其登录后修改。",
+        _ => return html! {},
+    };
+    html! { p.ok role="status" { (text) } }
+}
+
+/// `errors` are shown above the form they came from: `section` is `account` or `password`.
+fn account_main(
+    me: &Me,
+    p: &AccountPage,
+    f: Option<&Fields>,
+    (section, errors): (&str, &[Violation]),
+    saved: Option<&str>,
+) -> Markup {
+    let errors_of = |s: &str| if s == section { errors } else { &[] };
+    let a = &p.account;
+    let login = html::enc(&a.login);
+    // The form shows what was typed after a refusal, the account otherwise.
+    let role = |r: Role| f.map_or(a.has(r), |f| f.has("roles", r.as_str()));
+    let agency = f.map_or(a.agency.as_ref().map(|c| c.to_string()).unwrap_or_default(), |f| f.text("agency"));
+    let text = |k: &str, v: &str| f.map_or(v.to_string(), |f| f.text(k));
+    let disabled = f.map_or(a.disabled, |f| f.has("disabled", "1"));
+    html! {
+        (saved_note(saved))
+        (html::facts(&[
+            ("用户名", html! { span.mono { (a.login) } }),
+            ("状态", html! {
+                @if a.disabled { span.tag.bad { "已停用" } } @else { span.tag.ok { "正常" } }
+                @if let Some(u) = p.locked_until { " " span.tag.warn { "登录失败过多，锁定至 " (cst(u)) } }
+            }),
+            ("密码", html! { @if p.has_password { "已设置" } @else { "未设置（无法登录）" } }),
+            ("动态口令", html! { @if p.totp { "已绑定" } @else { "未绑定" } " " span.muted { "（由安全管理员重置）" } }),
+        ]))
+        h2 #change { "修改账号" }
+        (violations(errors_of("account")))
+        form.stack method="post" action={ "/staff/users/" (login) "#change" } {
+            (csrf_field(me))
+            label { "姓名" input name="display_name" required maxlength="40" value=(text("display_name", &a.display_name)); }
+            fieldset { legend { "角色（SEC-3：系统、安全、审计管理员不得兼任）" }
+                @for r in Role::ALL {
+                    label.inline { input type="checkbox" name="roles" value=(r.as_str()) checked[role(r)]; (r.label()) }
+                }
+            }
+            label { "所属机关"
+                select name="agency" {
+                    option value="" { "无（平台级账号）" }
+                    @for (code, name) in &p.agencies { option value=(code) selected[*code == agency] { (name) } }
+                }
+            }
+            label { "人员编号" input name="staff_no" maxlength="40" value=(text("staff_no", a.staff_no.as_deref().unwrap_or_default())); }
+            label.inline { input type="checkbox" name="disabled" value="1" checked[disabled]; "停用该账号（立即结束其会话并吊销其接口令牌）" }
+            label { "变更事由（记入日志）" input name="reason" required maxlength="500" value=(text("reason", "")); }
+            button type="submit" { "保存" }
+        }
+        h2 #password { "重置密码" }
+        (violations(errors_of("password")))
+        form.stack method="post" action={ "/staff/users/" (login) "/password#password" } {
+            (csrf_field(me))
+            label { "新密码（本人登录后应自行修改）" input type="password" name="password" required autocomplete="new-password"; }
+            button type="submit" { "设置新密码" }
+        }
+    }
+}
+
+fn account_crumbs(login: &str) -> Vec<Crumb> {
+    vec![Crumb::link("用户与角色", "/staff/users"), Crumb::here(login)]
+}
+
+pub async fn account_page(State(s): State<AppState>, me: Me, Path(login): Path<String>, q: QueryMap) -> Response {
+    let (st, l) = (s.clone(), login.clone());
+    match blocking(move || load_account(&st, &l)).await {
+        Ok(p) => page(
+            &me,
+            &format!("账号 {login}"),
+            account_crumbs(&login),
+            "/staff/users",
+            account_main(&me, &p, None, ("", &[]), q.str("saved").as_deref()),
+        ),
+        Err(e) => page_error(Some(&me), e),
+    }
+}
+
+/// SEC-2, SEC-3: saves the account as the form describes it, with the reason.
+pub async fn change_account(State(s): State<AppState>, me: Me, Path(login): Path<String>, f: Fields) -> Response {
+    let (st, m, l, fields) = (s.clone(), me.clone(), login.clone(), f.clone());
+    let r = blocking(move || {
+        if st.store.account(&l)?.is_none() {
+            return Err(ApiError::NotFound(format!("账号 {l} ")));
+        }
+        let account = account_from(&fields, l)?;
+        // The administrator cannot lock the platform out of its own administration.
+        if account.login == m.account.login && (account.disabled || !account.has(Role::SystemAdmin)) {
+            return Err(ApiError::Rule(
+                Violation::new("SEC-3", "不能停用自己的账号或取消自己的系统管理员角色").at("roles"),
+            ));
+        }
+        account.validate()?;
+        Ok(st.store.change_account(&m.actor(), account, &fields.text("reason"))?)
+    })
+    .await;
+    after_account_change(s, me, login, f, r, "account").await
+}
+
+/// Sets a new password under the password policy (SEC-1); it also lifts a lockout.
+pub async fn reset_password(State(s): State<AppState>, me: Me, Path(login): Path<String>, f: Fields) -> Response {
+    let (st, actor, l, pw) = (s.clone(), me.actor(), login.clone(), password(&f));
+    let r = blocking(move || {
+        if st.store.account(&l)?.is_none() {
+            return Err(ApiError::NotFound(format!("账号 {l} ")));
+        }
+        st.passwords.check(&pw)?;
+        Ok(st.store.set_password(&actor, &l, hash_password(&pw))?)
+    })
+    .await;
+    after_account_change(s, me, login, Fields::default(), r, "password").await
+}
+
+/// Back to the account page: with `?saved=` on success, with the refusal and what was
+/// typed otherwise (nothing was written).
+async fn after_account_change(
+    s: AppState,
+    me: Me,
+    login: String,
+    f: Fields,
+    r: Result<(), ApiError>,
+    what: &str,
+) -> Response {
+    let errors = match r {
+        Ok(()) => return see_other(&format!("/staff/users/{}?saved={what}", html::enc(&login))),
+        Err(e) => match refusals(e) {
+            Ok(vs) => vs,
+            Err(e) => return page_error(Some(&me), e),
+        },
+    };
+    let (st, l) = (s.clone(), login.clone());
+    match blocking(move || load_account(&st, &l)).await {
+        Ok(p) => {
+            let typed = (what == "account").then_some(&f);
+            let mut r = page(
+                &me,
+                &format!("账号 {login}"),
+                account_crumbs(&login),
+                "/staff/users",
+                account_main(&me, &p, typed, (what, &errors), None),
+            );
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        }
+        Err(e) => page_error(Some(&me), e),
+    }
+}
+
+struct Security {
+    settings: SecuritySettings,
+    /// The logins with a confirmed second factor.
+    totp: Vec<String>,
+}
+
+fn load_security(s: &AppState) -> Result<Security, ApiError> {
+    Ok(Security { settings: s.store.security_settings()?, totp: s.store.totp_logins()? })
+}
+
+fn security_main(s: &AppState, me: &Me, sec: &Security, errors: &[Violation], saved: Option<&str>) -> Markup {
     let p = &s.passwords;
     let sp = &s.sessions;
+    let settings = &sec.settings;
     html! {
-        @if saved { p.ok role="status" { "已保存。" } }
+        @match saved {
+            Some("settings") => p.ok role="status" { "已保存。" },
+            Some("totp") => p.ok role="status" { "已重置动态口令，该账号的会话已结束；下次登录时须重新绑定。" },
+            _ => {},
+        }
         h2 { "动态口令（TOTP 第二因素）" }
         p { "勾选的角色必须绑定身份验证器，登录时输入 6 位动态口令（RFC 6238）。未绑定的账号登录后只能先完成绑定。" }
         form.stack method="post" action="/staff/security" {
@@ -156,6 +361,20 @@ fn security_main(s: &AppState, me: &Me, settings: &SecuritySettings, saved: bool
             }
             button type="submit" { "保存" }
         }
+        h2 #totp-reset { "重置动态口令" }
+        p { "身份验证器丢失或可能泄露时，重置后该账号的会话立即结束，下次登录须重新绑定（SEC-1）。" }
+        (violations(errors))
+        (table("已绑定动态口令的账号", &["用户名", "重置"], sec.totp.iter().map(|login| vec![
+            html! { span.mono { (login) } },
+            html! {
+                form.inline method="post" action="/staff/security/totp-reset#totp-reset" {
+                    (csrf_field(me))
+                    input type="hidden" name="login" value=(login);
+                    label { "事由" input name="reason" required maxlength="500"; }
+                    button type="submit" { "重置" }
+                }
+            },
+        ])))
         h2 { "密码与会话策略（启动配置）" }
         (html::facts(&[
             ("密码长度", html! { "至少 " (p.min_len) " 个字符" }),
@@ -167,27 +386,57 @@ fn security_main(s: &AppState, me: &Me, settings: &SecuritySettings, saved: bool
     }
 }
 
-pub async fn security(State(s): State<AppState>, me: Me) -> Response {
-    let store = s.store.clone();
-    match blocking(move || Ok(store.security_settings()?)).await {
-        Ok(set) => {
-            page(&me, "安全设置", vec![Crumb::here("安全设置")], "/staff/security", security_main(&s, &me, &set, false))
-        }
+fn security_page(s: &AppState, me: &Me, sec: &Security, errors: &[Violation], saved: Option<&str>) -> Response {
+    let mut r = page(
+        me,
+        "安全设置",
+        vec![Crumb::here("安全设置")],
+        "/staff/security",
+        security_main(s, me, sec, errors, saved),
+    );
+    if !errors.is_empty() {
+        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    r
+}
+
+pub async fn security(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
+    let st = s.clone();
+    match blocking(move || load_security(&st)).await {
+        Ok(sec) => security_page(&s, &me, &sec, &[], q.str("saved").as_deref()),
         Err(e) => page_error(Some(&me), e),
     }
 }
 
 pub async fn set_security(State(s): State<AppState>, me: Me, f: Fields) -> Response {
     let settings = SecuritySettings { totp_required: f.all("totp").iter().filter_map(|r| Role::parse(r)).collect() };
-    let (store, actor, set) = (s.store.clone(), me.actor(), settings.clone());
-    match blocking(move || Ok(store.append(&actor, Event::SecuritySettingsSet { settings: set })?)).await {
-        Ok(_) => page(
-            &me,
-            "安全设置",
-            vec![Crumb::here("安全设置")],
-            "/staff/security",
-            security_main(&s, &me, &settings, true),
-        ),
+    let (store, actor) = (s.store.clone(), me.actor());
+    match blocking(move || Ok(store.append(&actor, Event::SecuritySettingsSet { settings })?)).await {
+        Ok(_) => see_other("/staff/security?saved=settings"),
+        Err(e) => page_error(Some(&me), e),
+    }
+}
+
+/// SEC-1: removes a login's second factor, with the reason (the security administrator).
+pub async fn reset_totp(State(s): State<AppState>, me: Me, f: Fields) -> Response {
+    let (st, actor, l) = (s.clone(), me.actor(), f.text("login"));
+    let r = blocking(move || {
+        if !st.store.totp_secret(&l)?.is_some_and(|t| t.confirmed) {
+            return Err(ApiError::Rule(Violation::new("SEC-1", format!("账号 {l} 未绑定动态口令")).at("login")));
+        }
+        Ok(st.store.reset_totp(&actor, &l, &f.text("reason"))?)
+    })
+    .await;
+    let errors = match r {
+        Ok(()) => return see_other("/staff/security?saved=totp#totp-reset"),
+        Err(e) => match refusals(e) {
+            Ok(vs) => vs,
+            Err(e) => return page_error(Some(&me), e),
+        },
+    };
+    let st = s.clone();
+    match blocking(move || load_security(&st)).await {
+        Ok(sec) => security_page(&s, &me, &sec, &errors, None),
         Err(e) => page_error(Some(&me), e),
     }
 }

@@ -150,8 +150,12 @@ fn table(state: AppState) -> Table {
         .add(M::POST, "/staff/import", Some(REGISTRARS), registry::import_csv)
         .add(M::GET, "/staff/users", Some(&[Role::SystemAdmin]), admin::users)
         .add(M::POST, "/staff/users", Some(&[Role::SystemAdmin]), admin::create_user)
+        .add(M::GET, "/staff/users/{login}", Some(&[Role::SystemAdmin]), admin::account_page)
+        .add(M::POST, "/staff/users/{login}", Some(&[Role::SystemAdmin]), admin::change_account)
+        .add(M::POST, "/staff/users/{login}/password", Some(&[Role::SystemAdmin]), admin::reset_password)
         .add(M::GET, "/staff/security", Some(&[Role::SecurityAdmin]), admin::security)
         .add(M::POST, "/staff/security", Some(&[Role::SecurityAdmin]), admin::set_security)
+        .add(M::POST, "/staff/security/totp-reset", Some(&[Role::SecurityAdmin]), admin::reset_totp)
         .add(M::GET, "/staff/audit", Some(&[Role::AuditAdmin]), admin::audit)
 }
 
@@ -267,7 +271,9 @@ async fn guard(
                 return Ok((None, Some(why), false));
             }
         };
-        let Some(account) = s.store.account(&session.login)? else { return Ok((None, None, false)) };
+        let Some(account) = s.store.account(&session.login)?.filter(|a| !a.disabled) else {
+            return Ok((None, None, false));
+        };
         let must_enrol = s.store.security_settings()?.requires_totp(&account.roles)
             && !crate::session::has_totp(&s, &account.login)?;
         Ok((Some((account, session.csrf)), None, must_enrol))

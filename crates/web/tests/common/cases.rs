@@ -50,6 +50,7 @@ fn account(login: &str, roles: &[Role], agency: u32, staff_no: Option<&str>) -> 
             roles: roles.to_vec(),
             agency: Some(fixtures::code(agency)),
             staff_no: staff_no.map(str::to_string),
+            disabled: false,
         },
     }
 }

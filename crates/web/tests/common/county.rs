@@ -34,6 +34,7 @@ pub fn account(app: &App, login: &str, roles: &[Role], agency: u32, staff_no: Op
             roles: roles.to_vec(),
             agency: Some(code(agency)),
             staff_no: staff_no.map(Into::into),
+            disabled: false,
         },
     }]);
     let token = zhifa_web::auth::new_token();

@@ -54,6 +54,7 @@ pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
                         roles: roles.to_vec(),
                         agency: None,
                         staff_no: None,
+                        disabled: false,
                     },
                 },
             )
