@@ -28,7 +28,7 @@ use jiff::civil::Date;
 use maud::{Markup, html};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use zhifa_domain::event::{Event, Role};
+use zhifa_domain::event::{Account, Event, Role};
 use zhifa_domain::item::ItemKind;
 use zhifa_domain::procedure::china_date;
 use zhifa_domain::publication::{
@@ -349,6 +349,8 @@ pub fn api(api: Api) -> Api {
 /// One row of the staff list.
 #[derive(Serialize, JsonSchema)]
 pub struct ListItem {
+    /// The publication's id, once published.
+    pub id: Option<String>,
     pub case: String,
     pub agency: String,
     pub kind: ItemKind,
@@ -389,6 +391,7 @@ fn due_item(d: DueDecision, today: Date, warn_by: Date) -> ListItem {
     ListItem {
         overdue: d.due < today,
         warning: d.due >= today && d.due <= warn_by,
+        id: None,
         case: d.case,
         agency: d.agency,
         kind: d.kind,
@@ -410,6 +413,7 @@ fn pub_item(r: PublicationRow) -> ListItem {
     ListItem {
         verify_url: Some(format!("/public/decisions/{}", html::enc(&p.id))),
         proof_url: Some(format!("/api/v1/public/records/{}/proof", r.seq)),
+        id: Some(p.id.clone()),
         case: p.case,
         agency: p.agency.to_string(),
         kind: p.kind,
@@ -507,34 +511,40 @@ async fn withdraw(
     JsonBody(b): JsonBody<WithdrawBody>,
 ) -> ApiResult<Json<WithdrawResult>> {
     let account = c.0.clone().ok_or(ApiError::Unauthenticated)?;
-    let today = s.today();
-    let st = s.clone();
-    blocking(move || {
-        let store = &st.store;
-        let row = store.publication(&id)?.ok_or_else(|| ApiError::NotFound(format!("公示 {id} ")))?;
-        // SEC-2: a head withdraws their own agency's publications; a supervisor any.
-        if !account.has(Role::Supervisor) && account.agency.as_ref() != Some(&row.publication.agency) {
-            return Err(ApiError::Forbidden("只能撤下本机关的公示".into()));
-        }
-        let arose_on = b.arose_on.unwrap_or(today);
-        let rec = store.append(
-            &c.actor(),
-            Event::PublicationWithdrawn { id: id.clone(), reason: b.reason, ground: b.ground, arose_on },
-        )?;
-        st.pages.forget(&id);
-        st.search.remove(&id).map_err(|e| ApiError::Internal(e.to_string()))?;
-        st.search.commit().map_err(|e| ApiError::Internal(e.to_string()))?;
-        let policy = store.publication_policy(row.publication.agency.as_str())?;
-        let due = withdrawal_due(&store.calendar()?, arose_on, &policy);
-        Ok(Json(WithdrawResult {
-            verify_url: format!("/public/decisions/{}", html::enc(&id)),
-            id,
-            seq: rec.seq,
-            due,
-            late: today > due,
-        }))
+    blocking(move || withdraw_blocking(&s, &account, &id, b).map(Json)).await
+}
+
+/// PUB-6: withdraws a publication with its published reason, for the API and the staff
+/// screen alike; the page and the search hit go at once.
+pub fn withdraw_blocking(
+    st: &AppState,
+    account: &Account,
+    id: &str,
+    b: WithdrawBody,
+) -> Result<WithdrawResult, ApiError> {
+    let store = &st.store;
+    let today = st.today();
+    let row = store.publication(id)?.ok_or_else(|| ApiError::NotFound(format!("公示 {id} ")))?;
+    // SEC-2: a head withdraws their own agency's publications; a supervisor any.
+    if !account.has(Role::Supervisor) && account.agency.as_ref() != Some(&row.publication.agency) {
+        return Err(ApiError::Forbidden("只能撤下本机关的公示".into()));
+    }
+    let arose_on = b.arose_on.unwrap_or(today);
+    let actor = Actor(format!("account:{}", account.login));
+    let event = Event::PublicationWithdrawn { id: id.to_string(), reason: b.reason, ground: b.ground, arose_on };
+    let rec = store.append(&actor, event)?;
+    st.pages.forget(id);
+    st.search.remove(id).map_err(|e| ApiError::Internal(e.to_string()))?;
+    st.search.commit().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let policy = store.publication_policy(row.publication.agency.as_str())?;
+    let due = withdrawal_due(&store.calendar()?, arose_on, &policy);
+    Ok(WithdrawResult {
+        verify_url: format!("/public/decisions/{}", html::enc(id)),
+        id: id.to_string(),
+        seq: rec.seq,
+        due,
+        late: today > due,
     })
-    .await
 }
 
 async fn get_policy(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<PublicationPolicy>> {

@@ -101,7 +101,11 @@ fn county(app: &App) {
 }
 
 fn fill(path: &str) -> String {
-    path.replace("{number}", "X").replace("{staff_no}", "A1").replace("{code}", "SCJG-CF-001").replace("{login}", "a1")
+    path.replace("{number}", "X")
+        .replace("{staff_no}", "A1")
+        .replace("{code}", "SCJG-CF-001")
+        .replace("{login}", "a1")
+        .replace("{id}", "X")
 }
 
 #[test]

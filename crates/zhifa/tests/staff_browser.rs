@@ -320,8 +320,8 @@ fn submit_for_review(b: &Browser) {
 /// officer files a case and records evidence, a second officer joins the inspection
 /// (STAFF-4, REC-3), the case goes to legal review, the reviewer returns it (REV-3, REV-4),
 /// it is fixed and approved in a second round (REV-2), the head decides, the decision
-/// document is generated and verifies (CASE-6, LOG-5), and the publication appears on the
-/// public portal (PUB-4).
+/// document is generated and verifies (CASE-6, LOG-5), the publication appears on the
+/// public portal (PUB-4), and the head withdraws it when the decision is changed (PUB-6).
 #[test]
 fn staff_case_through_review_decision_document_and_publication_on_a_phone() {
     let Some(driver) = chromedriver() else { return };
@@ -436,4 +436,24 @@ fn staff_case_through_review_decision_document_and_publication_on_a_phone() {
     assert!(page.contains("罚款 60000 元") || page.contains("60000 元"), "{page}");
     no_sideways_scroll(&b, "public decision");
     b.screenshot(&screenshot_dir().join("staff-review-to-publication-phone.png"));
+    let decision_url = b.current_url();
+
+    // PUB-6: the decision is later changed on reconsideration; the head withdraws the
+    // publication with its published reason.
+    b.goto(&format!("{}/staff/publications?state=published", d.server.base));
+    let opened = b.execute(&format!(
+        "for (var tr of document.querySelectorAll('main tbody tr')) {{ if (tr.innerText.includes('{number}')) {{ \
+           var d = tr.querySelector('details.withdraw'); d.open = true; return true; }} }} return false;"
+    ));
+    assert_eq!(opened, true, "no withdrawal form: {}", body_text(&b));
+    let f = "details.withdraw[open] form";
+    choose(&b, f, "ground", &["changed"]);
+    fill(&b, f, "reason", "经行政复议，本决定已被变更");
+    b.execute(&format!("document.querySelector('{f}').requestSubmit(); return 1;"));
+    b.wait_for_url("/staff/publications?state=withdrawn");
+    let withdrawn = body_text(&b);
+    assert!(withdrawn.contains(&number) && withdrawn.contains("经行政复议，本决定已被变更"), "{withdrawn}");
+    b.goto(&decision_url);
+    let page = body_text(&b);
+    assert!(page.contains("已撤下") && page.contains("决定被变更") && !page.contains("60000 元"), "{page}");
 }

@@ -138,6 +138,7 @@ fn table(state: AppState) -> Table {
         .add(M::GET, "/staff/deadlines", Some(OVERSIGHT), work::deadlines)
         .add(M::GET, "/staff/reviews", Some(REVIEW_READERS), work::reviews)
         .add(M::GET, "/staff/publications", Some(PUBLICATION_READERS), work::publications)
+        .add(M::POST, "/staff/publications/{id}/withdraw", Some(OVERSIGHT), work::withdraw)
         .add(M::GET, "/staff/agencies", Some(REGISTRY_READERS), registry::agencies)
         .add(M::GET, "/staff/officers", Some(REGISTRY_READERS), registry::officers)
         .add(M::GET, "/staff/officers/{staff_no}", Some(REGISTRY_READERS), registry::officer)

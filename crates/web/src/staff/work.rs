@@ -960,6 +960,7 @@ pub async fn publications(State(s): State<AppState>, me: Me, q: QueryMap) -> Res
         ("withdrawn", "已撤回"),
         ("expired", "公示期满"),
     ];
+    let may_withdraw = me.any(super::OVERSIGHT);
     match r {
         Ok(list) => page(
             &me,
@@ -977,7 +978,10 @@ pub async fn publications(State(s): State<AppState>, me: Me, q: QueryMap) -> Res
                     "公示（PUB-4：决定后 7 或 20 个工作日内公示；PUB-6：撤回须在 3 个工作日内并公开理由）",
                     &["案件", "决定日期", "公示期限", "状态", "公示"],
                     list.items.iter().map(|i| vec![
-                        html! { a href=(case_href(&i.case)) { (i.case) } },
+                        html! {
+                            a href=(case_href(&i.case)) { (i.case) }
+                            @if let (Some(id), true, None) = (&i.id, may_withdraw, &i.withdrawal) { (withdraw_form(&me, id)) }
+                        },
                         html! { (day(i.decided_on)) },
                         html! { (day(i.due)) @if i.due_provisional { " " span.tag { "暂定" } } },
                         html! {
@@ -995,6 +999,48 @@ pub async fn publications(State(s): State<AppState>, me: Me, q: QueryMap) -> Res
                 ))
             },
         ),
+        Err(e) => page_error(Some(&me), e),
+    }
+}
+
+/// PUB-6: the withdrawal of a published decision, with its ground and published reason.
+fn withdraw_form(me: &Me, id: &str) -> Markup {
+    use zhifa_domain::publication::WithdrawalGround;
+    html! {
+        details.withdraw {
+            summary { "撤下公示" }
+            form.stack method="post" action={ "/staff/publications/" (enc(id)) "/withdraw" } {
+                (csrf_field(me))
+                label { "撤下原因"
+                    select name="ground" required {
+                        @for g in WithdrawalGround::ALL { option value=(g.as_str()) { (g.label()) } }
+                    }
+                }
+                label { "原因发生日期（3 个工作日内撤下）" input type="date" name="arose_on"; }
+                label { "公开说明" textarea name="reason" required maxlength="500" rows="2" {} }
+                button type="submit" { "撤下" }
+            }
+        }
+    }
+}
+
+/// PUB-6: heads withdraw their agency's publications, supervisors any.
+pub async fn withdraw(State(s): State<AppState>, me: Me, Path(id): Path<String>, f: Fields) -> Response {
+    use zhifa_domain::publication::WithdrawalGround;
+    let ground = WithdrawalGround::ALL.into_iter().find(|g| f.has("ground", g.as_str()));
+    let arose_on = match f.get("arose_on").map(|d| d.parse::<jiff::civil::Date>()) {
+        None => Ok(None),
+        Some(Ok(d)) => Ok(Some(d)),
+        Some(Err(_)) => Err(Violation::new("SEC-5", "原因发生日期格式错误，应为 YYYY-MM-DD").at("arose_on")),
+    };
+    let (Some(ground), Ok(arose_on)) = (ground, arose_on.clone()) else {
+        let v = arose_on.err().unwrap_or_else(|| Violation::new("PUB-6", "请选择撤下原因").at("ground"));
+        return page_error(Some(&me), ApiError::BadRequest(v));
+    };
+    let body = crate::publish::WithdrawBody { reason: f.text("reason"), ground, arose_on };
+    let (st, m) = (s.clone(), me.clone());
+    match blocking(move || crate::publish::withdraw_blocking(&st, &m.account, &id, body)).await {
+        Ok(_) => see_other("/staff/publications?state=withdrawn"),
         Err(e) => page_error(Some(&me), e),
     }
 }
