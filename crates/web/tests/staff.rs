@@ -698,6 +698,13 @@ fn rev6_the_review_queue_and_the_publication_screens() {
     let p = call(&app, "GET", "/staff/reviews", Some(&rev), None);
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains(&n) && p.body.contains("第 1 轮") && p.body.contains("R1"), "{}", p.body);
+    // The case page shows the round and its frozen draft (REV-5).
+    let p = call(&app, "GET", &format!("/staff/cases/{n}"), Some(&rev), None);
+    assert!(
+        p.body.contains("id=\"review\"") && p.body.contains("第 1 轮") && p.body.contains("本人负责"),
+        "{}",
+        p.body
+    );
     // An officer has no review queue (SEC-2).
     let (a1, _) = session(&app, "a1");
     assert_eq!(call(&app, "GET", "/staff/reviews", Some(&a1), None).status, 403);

@@ -362,6 +362,12 @@ fn staff_case_through_review_decision_document_and_publication_on_a_phone() {
     no_sideways_scroll(&b, "review queue");
     b.click(&b.find(&format!("main a[href='/staff/cases/{number}']")));
     b.wait_for_url(&number);
+    // The reviewer reads the frozen draft on the case page (REV-5).
+    let review = b.text(&b.find("#review"));
+    assert!(
+        review.contains("第 1 轮") && review.contains("货值金额 3000 元") && review.contains("罚款 60000 元"),
+        "{review}"
+    );
     act(&b, "assign_reviewer", |b, f| choose(b, f, "reviewer", &[reviewer]));
     act(&b, "review_return", |b, f| {
         choose(b, f, "finding_evidence_sufficient", &["problem"]);
@@ -372,6 +378,8 @@ fn staff_case_through_review_decision_document_and_publication_on_a_phone() {
     assert_eq!(stage(&b), "调查取证");
     let timeline = b.text(&b.find("#timeline"));
     assert!(timeline.contains("审核未通过") && timeline.contains("请补充进货票据"), "{timeline}");
+    let review = b.text(&b.find("#review"));
+    assert!(review.contains("未通过") && review.contains("有问题 缺少货值金额的证明"), "{review}");
     logout(&b);
 
     // The officer collects what was asked for and submits again.

@@ -551,6 +551,7 @@ fn case_main(s: &AppState, me: &Me, ctx: &CaseContext, sub: Option<&Submitted>) 
                 }
             }
         }
+        (review_section(ctx, &history, &who))
         section #limits aria-labelledby="limits-h" {
             h2 #limits-h { "期限" }
             (table("在途期限", &["期限", "起算", "到期日", "依据", "状态"], d.deadlines.iter().map(|l| vec![
@@ -608,6 +609,83 @@ fn case_main(s: &AppState, me: &Me, ctx: &CaseContext, sub: Option<&Submitted>) 
             @if me.any(super::ACTORS) && !d.terminal { (evidence_form(me, &c.number)) }
         }
         (super::docs::section(me, &c.number, &ctx.documents, me.any(super::HANDLERS)))
+    }
+}
+
+/// REV-3..6: every review round — the frozen draft the reviewer is asked to approve, what
+/// the case held when it was submitted, the checklist, the opinion and any escalation.
+/// The newest round is open.
+fn review_section(
+    ctx: &CaseContext,
+    history: &[zhifa_domain::case::StepRecord],
+    who: &dyn Fn(&[String]) -> String,
+) -> Markup {
+    let rounds = zhifa_domain::review::rounds(history);
+    if rounds.is_empty() {
+        return html! {};
+    }
+    let evidence = &ctx.detail.evidence;
+    let last = rounds.len();
+    html! {
+        section #review aria-labelledby="review-h" {
+            h2 #review-h { "法制审核" }
+            @for r in rounds.iter().rev() {
+                @let at = r.submitted.seq;
+                details.round open[r.n as usize == last] {
+                    summary {
+                        "第 " (r.n) " 轮 "
+                        @if r.approved() { span.tag.ok { "审核通过" } }
+                        @else if r.escalation.is_some() { span.tag.warn { "采纳审核意见" } }
+                        @else if r.opinion.is_some() { span.tag.bad { "未通过" } }
+                        @else { span.tag { "审核中" } }
+                    }
+                    (facts(&[
+                        ("提交", html! { (cst(r.submitted.at)) "，" (who(std::slice::from_ref(&r.submitted.step.by))) }),
+                        ("冻结的材料", html! {
+                            "提交时本案已有 " (history.iter().filter(|s| s.seq < at).count()) " 条办案记录、"
+                            (evidence.iter().filter(|e| e.seq < at && e.deleted_seq.is_none_or(|d| d > at)).count()) " 个证据文件（见下方时间线序号 " (at) " 之前）"
+                        }),
+                        ("审核人员", html! { @match &r.reviewer { Some(n) => { (who(std::slice::from_ref(n))) }, None => span.tag.warn { "未指定" } } }),
+                    ]))
+                    @if let Some(d) = r.draft() {
+                        h3 { "拟作出的决定（REV-5 冻结）" }
+                        (facts(&[
+                            ("处罚", html! { @for p in &d.penalties { span.tag.warn { (penalty_text(p)) } " " } }),
+                            ("违法事实与证据", html! { (d.facts) }),
+                            ("法律依据", html! { (d.basis) }),
+                            ("裁量理由", html! { (d.reasons) }),
+                            ("审核情形", html! {
+                                @for f in &d.flags {
+                                    (zhifa_domain::review::FLAGS.iter().find(|(c, _)| c == f).map_or(f.as_str(), |(_, l)| l)) " "
+                                }
+                                @if d.hearing_held { "经过听证" }
+                            }),
+                            ("承办人员责任声明", html! { (d.statement) }),
+                        ]))
+                    }
+                    @if let Some(o) = &r.opinion {
+                        h3 { "审核意见" }
+                        p {
+                            @if let Some(op) = o.step.opinion { strong { (op.label()) } "：" }
+                            (o.step.text) " " span.muted { "（" (cst(o.at)) "，" (who(std::slice::from_ref(&o.step.by))) "）" }
+                        }
+                        @if !o.step.findings.is_empty() {
+                            ul.findings {
+                                @for f in &o.step.findings {
+                                    li { (f.item.label()) "："
+                                        @if f.ok { "无问题" } @else { span.tag.bad { "有问题" } }
+                                        @if !f.note.is_empty() { " " (f.note) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    @if let Some(e) = &r.escalation {
+                        p { strong { (ctx.def.action_label(&e.step.action)) } "：" (e.step.text) }
+                    }
+                }
+            }
+        }
     }
 }
 
