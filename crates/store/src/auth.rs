@@ -62,16 +62,28 @@ impl Store {
 
     /// Sets a login's password hash (and lifts any lock), recording that it changed.
     pub fn set_password(&self, actor: &Actor, login: &str, phc: String) -> Result<(), AppendError> {
-        let (login_, now) = (login.to_string(), self.now().as_microsecond());
-        let effect = Box::new(move |c: &mut dyn Conn| {
-            c.execute("DELETE FROM credentials WHERE login = $1", &[login_.as_str().into()])?;
+        let effect = self.put_password(login, phc);
+        self.append_with(actor, vec![Event::PasswordChanged { login: login.into() }], Some(effect)).map(|_| ())
+    }
+
+    /// Creates an account with its first password, in one transaction: both or neither.
+    pub fn create_account(&self, actor: &Actor, account: Account, phc: String) -> Result<(), AppendError> {
+        let login = account.login.clone();
+        let effect = self.put_password(&login, phc);
+        let events = vec![Event::AccountCreated { account }, Event::PasswordChanged { login }];
+        self.append_with(actor, events, Some(effect)).map(|_| ())
+    }
+
+    fn put_password(&self, login: &str, phc: String) -> crate::Effect {
+        let (login, now) = (login.to_string(), self.now().as_microsecond());
+        Box::new(move |c: &mut dyn Conn| {
+            c.execute("DELETE FROM credentials WHERE login = $1", &[login.as_str().into()])?;
             c.execute(
                 "INSERT INTO credentials (login, phc, failed, locked_until, changed_at) VALUES ($1, $2, 0, NULL, $3)",
-                &[login_.into(), phc.into(), now.into()],
+                &[login.into(), phc.into(), now.into()],
             )?;
             Ok(())
-        });
-        self.append_with(actor, vec![Event::PasswordChanged { login: login.into() }], Some(effect)).map(|_| ())
+        })
     }
 
     /// SEC-2, SEC-3: the system administrator's change of an account. Disabling it ends its

@@ -414,45 +414,46 @@ fn case_page_shows_next_actions_refusals_and_keeps_input_on_refusal() {
 
 #[test]
 fn sec3_administrators_create_accounts_and_the_domain_refuses_two_admin_roles() {
-    let app = App::start(sqlite());
-    county(&app);
-    let (sys, csrf) = session(&app, "sys");
-    let p = call(
-        &app,
-        "POST",
-        "/staff/users",
-        Some(&sys),
-        Some(&form(&[
-            ("csrf", &csrf),
-            ("login", "both"),
-            ("display_name", "兼任"),
-            ("roles", "system_admin"),
-            ("roles", "audit_admin"),
-            ("password", "Zhifa-2026"),
-        ])),
-    );
-    assert_eq!(p.status, 422);
-    assert!(p.body.contains("SEC-3") && p.body.contains("不得由同一账号兼任"), "{}", p.body);
-    assert!(app.store.account("both").unwrap().is_none());
-    let p = call(
-        &app,
-        "POST",
-        "/staff/users",
-        Some(&sys),
-        Some(&form(&[
-            ("csrf", &csrf),
-            ("login", "newbie"),
-            ("display_name", "新人"),
-            ("roles", "officer"),
-            ("agency", code(1).as_str()),
-            ("password", "Zhifa-2026"),
-        ])),
-    );
-    assert_eq!(p.status, 303, "{}", p.body);
-    assert!(app.store.credential("newbie").unwrap().is_some());
-    let (aud, _) = session(&app, "aud");
-    let p = call(&app, "GET", "/staff/audit?kind=account_created", Some(&aud), None);
-    assert!(p.body.contains("account/newbie"), "SEC-4 audit search");
+    for app in common::apps() {
+        county(&app);
+        let (sys, csrf) = session(&app, "sys");
+        let p = call(
+            &app,
+            "POST",
+            "/staff/users",
+            Some(&sys),
+            Some(&form(&[
+                ("csrf", &csrf),
+                ("login", "both"),
+                ("display_name", "兼任"),
+                ("roles", "system_admin"),
+                ("roles", "audit_admin"),
+                ("password", "Zhifa-2026"),
+            ])),
+        );
+        assert_eq!(p.status, 422);
+        assert!(p.body.contains("SEC-3") && p.body.contains("不得由同一账号兼任"), "{}", p.body);
+        assert!(app.store.account("both").unwrap().is_none());
+        let p = call(
+            &app,
+            "POST",
+            "/staff/users",
+            Some(&sys),
+            Some(&form(&[
+                ("csrf", &csrf),
+                ("login", "newbie"),
+                ("display_name", "新人"),
+                ("roles", "officer"),
+                ("agency", code(1).as_str()),
+                ("password", "Zhifa-2026"),
+            ])),
+        );
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert!(app.store.credential("newbie").unwrap().is_some());
+        let (aud, _) = session(&app, "aud");
+        let p = call(&app, "GET", "/staff/audit?kind=account_created", Some(&aud), None);
+        assert!(p.body.contains("account/newbie"), "SEC-4 audit search");
+    }
 }
 
 /// The login's records' kinds, oldest first.

@@ -24,15 +24,18 @@ struct Users {
     agencies: Vec<(String, String)>,
 }
 
-fn load_users(s: &AppState) -> Result<Users, ApiError> {
-    let agencies = s
-        .store
+/// The agencies an account can belong to: (code, name).
+fn agencies(s: &AppState) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(s.store
         .agencies(&Default::default(), Paging { offset: 0, limit: 500 })?
         .items
         .into_iter()
         .map(|a| (a.code.to_string(), a.name))
-        .collect();
-    Ok(Users { accounts: s.store.accounts()?, agencies })
+        .collect())
+}
+
+fn load_users(s: &AppState) -> Result<Users, ApiError> {
+    Ok(Users { accounts: s.store.accounts()?, agencies: agencies(s)? })
 }
 
 fn users_main(me: &Me, u: &Users, f: &Fields, errors: &[Violation]) -> Markup {
@@ -120,8 +123,7 @@ pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Respon
         account.validate()?;
         st.passwords.check(&password)?;
         let login = account.login.clone();
-        st.store.append(&actor, Event::AccountCreated { account })?;
-        st.store.set_password(&actor, &login, hash_password(&password))?;
+        st.store.create_account(&actor, account, hash_password(&password))?;
         Ok(login)
     })
     .await;
@@ -166,7 +168,7 @@ fn load_account(s: &AppState, login: &str) -> Result<AccountPage, ApiError> {
     let now = s.store.now();
     Ok(AccountPage {
         account,
-        agencies: load_users(s)?.agencies,
+        agencies: agencies(s)?,
         locked_until: cred.as_ref().and_then(|c| c.locked_until).filter(|u| *u > now),
         has_password: cred.is_some(),
         totp: s.store.totp_secret(login)?.is_some_and(|t| t.confirmed),
