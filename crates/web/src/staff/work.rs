@@ -1105,15 +1105,14 @@ fn withdraw_form(me: &Me, id: &str) -> Markup {
 /// PUB-6: heads withdraw their agency's publications, supervisors any.
 pub async fn withdraw(State(s): State<AppState>, me: Me, Path(id): Path<String>, f: Fields) -> Response {
     use zhifa_domain::publication::WithdrawalGround;
-    let ground = WithdrawalGround::ALL.into_iter().find(|g| f.has("ground", g.as_str()));
-    let arose_on = match f.get("arose_on").map(|d| d.parse::<jiff::civil::Date>()) {
-        None => Ok(None),
-        Some(Ok(d)) => Ok(Some(d)),
-        Some(Err(_)) => Err(Violation::new("SEC-5", "原因发生日期格式错误，应为 YYYY-MM-DD").at("arose_on")),
+    let refuse = |v: Violation| page_error(Some(&me), ApiError::BadRequest(v));
+    let Some(ground) = WithdrawalGround::ALL.into_iter().find(|g| f.has("ground", g.as_str())) else {
+        return refuse(Violation::new("PUB-6", "请选择撤下原因").at("ground"));
     };
-    let (Some(ground), Ok(arose_on)) = (ground, arose_on.clone()) else {
-        let v = arose_on.err().unwrap_or_else(|| Violation::new("PUB-6", "请选择撤下原因").at("ground"));
-        return page_error(Some(&me), ApiError::BadRequest(v));
+    let arose_on = match f.get("arose_on").map(|d| d.parse::<jiff::civil::Date>()) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(_)) => return refuse(Violation::new("SEC-5", "原因发生日期格式错误，应为 YYYY-MM-DD").at("arose_on")),
     };
     let body = crate::publish::WithdrawBody { reason: f.text("reason"), ground, arose_on };
     let (st, m) = (s.clone(), me.clone());
