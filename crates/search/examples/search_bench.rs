@@ -1,6 +1,6 @@
 //! Indexing and query benchmark.
 //!
-//! `cargo run --release -p zhifa-search --example bench -- [N] [DIR]`
+//! `cargo run --release -p zhifa-search --example search_bench -- [N] [DIR]`
 //!
 //! Generates N (default 1,000,000) realistic, already-redacted publications from a fixed
 //! seed, indexes them into DIR (default a fresh directory under the system temp dir, removed

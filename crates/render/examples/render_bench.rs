@@ -1,6 +1,6 @@
 //! Rendering throughput of the 行政处罚决定书, against a baseline measured in the same run.
 //!
-//! `cargo run --release -p zhifa-render --example bench [-- N]` renders the decision N
+//! `cargo run --release -p zhifa-render --example render_bench [-- N]` renders the decision N
 //! times (default 40) on one thread and on all cores, and, as the baseline, serialises the
 //! same JSON data and copies the same PDF bytes N times; it prints documents per second and
 //! the ratios. Every rendered document differs (document number, verification code, a
