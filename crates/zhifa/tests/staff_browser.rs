@@ -368,6 +368,8 @@ fn staff_case_through_review_decision_document_and_publication_on_a_phone() {
         review.contains("第 1 轮") && review.contains("货值金额 3000 元") && review.contains("罚款 60000 元"),
         "{review}"
     );
+    b.execute("document.querySelector('#review').scrollIntoView(); return 1;");
+    b.screenshot(&screenshot_dir().join("staff-review-round-phone.png"));
     act(&b, "assign_reviewer", |b, f| choose(b, f, "reviewer", &[reviewer]));
     act(&b, "review_return", |b, f| {
         choose(b, f, "finding_evidence_sufficient", &["problem"]);

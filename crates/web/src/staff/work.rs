@@ -640,7 +640,10 @@ fn review_section(
                         @else { span.tag { "审核中" } }
                     }
                     (facts(&[
-                        ("提交", html! { (cst(r.submitted.at)) "，" (who(std::slice::from_ref(&r.submitted.step.by))) }),
+                        ("提交", html! {
+                            (cst(r.submitted.at)) "，"
+                            @if r.submitted.step.officers.is_empty() { (r.submitted.step.by) } @else { (who(&r.submitted.step.officers)) }
+                        }),
                         ("冻结的材料", html! {
                             "提交时本案已有 " (history.iter().filter(|s| s.seq < at).count()) " 条办案记录、"
                             (evidence.iter().filter(|e| e.seq < at && e.deleted_seq.is_none_or(|d| d > at)).count()) " 个证据文件（见下方时间线序号 " (at) " 之前）"
@@ -654,20 +657,22 @@ fn review_section(
                             ("违法事实与证据", html! { (d.facts) }),
                             ("法律依据", html! { (d.basis) }),
                             ("裁量理由", html! { (d.reasons) }),
-                            ("审核情形", html! {
-                                @for f in &d.flags {
-                                    (zhifa_domain::review::FLAGS.iter().find(|(c, _)| c == f).map_or(f.as_str(), |(_, l)| l)) " "
-                                }
-                                @if d.hearing_held { "经过听证" }
-                            }),
                             ("承办人员责任声明", html! { (d.statement) }),
                         ]))
+                        @if !d.flags.is_empty() || d.hearing_held {
+                            p { "审核情形："
+                                @for f in &d.flags {
+                                    span.tag { (zhifa_domain::review::FLAGS.iter().find(|(c, _)| c == f).map_or(f.as_str(), |(_, l)| l)) } " "
+                                }
+                                @if d.hearing_held { span.tag { "经过听证" } }
+                            }
+                        }
                     }
                     @if let Some(o) = &r.opinion {
                         h3 { "审核意见" }
                         p {
                             @if let Some(op) = o.step.opinion { strong { (op.label()) } "：" }
-                            (o.step.text) " " span.muted { "（" (cst(o.at)) "，" (who(std::slice::from_ref(&o.step.by))) "）" }
+                            (o.step.text) " " span.muted { "（" (cst(o.at)) "）" }
                         }
                         @if !o.step.findings.is_empty() {
                             ul.findings {
