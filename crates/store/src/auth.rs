@@ -16,6 +16,8 @@ pub struct Credential {
     /// Failed attempts in a row.
     pub failed: u32,
     pub locked_until: Option<Timestamp>,
+    /// SEC-1: set by an administrator; the owner must change it before anything else.
+    pub must_change: bool,
 }
 
 /// A browser session, keyed by the SHA-256 of its cookie value.
@@ -42,7 +44,7 @@ impl Store {
     pub fn credential(&self, login: &str) -> Result<Option<Credential>, StoreError> {
         self.read(|c| {
             let Some(r) = c.query_opt(
-                "SELECT login, phc, failed, locked_until FROM credentials WHERE login = $1",
+                "SELECT login, phc, failed, locked_until, must_change FROM credentials WHERE login = $1",
                 &[login.into()],
             )?
             else {
@@ -56,31 +58,42 @@ impl Store {
                     crate::sql::Value::Int(v) => Some(ts(*v)?),
                     _ => None,
                 },
+                must_change: r.int(4) != 0,
             }))
         })
     }
 
-    /// Sets a login's password hash (and lifts any lock), recording that it changed.
+    /// Sets a login's password hash (and lifts any lock), recording that it changed: the
+    /// owner's own change (or the operator's, from the command line).
     pub fn set_password(&self, actor: &Actor, login: &str, phc: String) -> Result<(), AppendError> {
-        let effect = self.put_password(login, phc);
+        let effect = self.put_password(login, phc, false);
+        self.append_with(actor, vec![Event::PasswordChanged { login: login.into() }], Some(effect)).map(|_| ())
+    }
+
+    /// An administrator's reset: like [`Store::set_password`], but the owner must change
+    /// the password at the next login (SEC-1).
+    pub fn set_temporary_password(&self, actor: &Actor, login: &str, phc: String) -> Result<(), AppendError> {
+        let effect = self.put_password(login, phc, true);
         self.append_with(actor, vec![Event::PasswordChanged { login: login.into() }], Some(effect)).map(|_| ())
     }
 
     /// Creates an account with its first password, in one transaction: both or neither.
+    /// The owner changes the password at the first login (SEC-1).
     pub fn create_account(&self, actor: &Actor, account: Account, phc: String) -> Result<(), AppendError> {
         let login = account.login.clone();
-        let effect = self.put_password(&login, phc);
+        let effect = self.put_password(&login, phc, true);
         let events = vec![Event::AccountCreated { account }, Event::PasswordChanged { login }];
         self.append_with(actor, events, Some(effect)).map(|_| ())
     }
 
-    fn put_password(&self, login: &str, phc: String) -> crate::Effect {
+    fn put_password(&self, login: &str, phc: String, must_change: bool) -> crate::Effect {
         let (login, now) = (login.to_string(), self.now().as_microsecond());
         Box::new(move |c: &mut dyn Conn| {
             c.execute("DELETE FROM credentials WHERE login = $1", &[login.as_str().into()])?;
             c.execute(
-                "INSERT INTO credentials (login, phc, failed, locked_until, changed_at) VALUES ($1, $2, 0, NULL, $3)",
-                &[login.into(), phc.into(), now.into()],
+                "INSERT INTO credentials (login, phc, failed, locked_until, changed_at, must_change)
+                 VALUES ($1, $2, 0, NULL, $3, $4)",
+                &[login.into(), phc.into(), now.into(), (must_change as i64).into()],
             )?;
             Ok(())
         })

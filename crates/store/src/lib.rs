@@ -40,7 +40,7 @@ pub use registry::*;
 use sql::{Conn, PgConn, SqliteConn, Value};
 
 /// The schema version this binary runs on.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// A migration: version, common SQL, SQLite part, PostgreSQL part, and a step in Rust run
 /// after the SQL in the same transaction.
@@ -95,6 +95,13 @@ const MIGRATIONS: &[Migration] = &[
         include_str!("migrations/0007_common.sql"),
         include_str!("migrations/0007_sqlite.sql"),
         include_str!("migrations/0007_postgres.sql"),
+        None,
+    ),
+    (
+        8,
+        include_str!("migrations/0008_common.sql"),
+        include_str!("migrations/0008_sqlite.sql"),
+        include_str!("migrations/0008_postgres.sql"),
         None,
     ),
 ];

@@ -190,6 +190,10 @@ pub async fn login(State(s): State<AppState>, JsonBody(input): JsonBody<LoginInp
         } else if state.store.security_settings()?.requires_totp(&account.roles) {
             return Err(refused("该角色须使用动态口令：请先在员工端登录并绑定".into()));
         }
+        // SEC-1: a password an administrator set is changed in the staff application first.
+        if state.store.credential(&login)?.is_some_and(|c| c.must_change) {
+            return Err(refused("该账号的密码由管理员设置：请先在员工端登录并修改密码".into()));
+        }
         let (id, csrf) = open_session(&state, &login)?;
         Ok((id, WhoAmI { login, display_name: account.display_name, roles: account.roles, csrf: Some(csrf) }))
     })

@@ -540,9 +540,37 @@ fn sec2_sec3_the_system_administrator_changes_and_disables_accounts() {
             Some(&form(&[("csrf", &csrf), ("password", "Neu-Start-2026")])),
         );
         assert_eq!(p.status, 303, "{}", p.body);
+        // SEC-1: the password an administrator set is changed before anything else, and
+        // the JSON login does not get around it.
+        let mut r = agent()
+            .post(format!("{}/api/v1/session", app.base))
+            .send(serde_json::json!({"login": "a1", "password": "Neu-Start-2026"}).to_string())
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+        assert!(r.body_mut().read_to_string().unwrap().contains("修改密码"));
         let p =
             call(&app, "POST", "/staff/login", None, Some(&form(&[("login", "a1"), ("password", "Neu-Start-2026")])));
         assert_eq!(p.status, 303, "{}", p.body);
+        let cookie = p.cookie.unwrap();
+        let p = call(&app, "GET", "/staff/cases", Some(&cookie), None);
+        assert_eq!((p.status, p.location.as_str()), (303, "/staff/account"));
+        let page = call(&app, "GET", "/staff/account", Some(&cookie), None).body;
+        assert!(page.contains("须先修改密码"), "{page}");
+        let own = page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let p = call(
+            &app,
+            "POST",
+            "/staff/account/password",
+            Some(&cookie),
+            Some(&form(&[
+                ("csrf", &own),
+                ("current", "Neu-Start-2026"),
+                ("new", "Mein-Eigenes-2026"),
+                ("again", "Mein-Eigenes-2026"),
+            ])),
+        );
+        assert!(p.body.contains("密码已修改"), "{}", p.body);
+        assert_eq!(call(&app, "GET", "/staff/cases", Some(&cookie), None).status, 200);
         assert_eq!(app.get("/api/v1/cases", Some(&token)).status, 401, "a revoked token stays revoked");
         let changes: Vec<_> = app
             .store

@@ -69,7 +69,7 @@ fn users_main(me: &Me, u: &Users, f: &Fields, errors: &[Violation]) -> Markup {
                 }
             }
             label { "人员编号（执法人员、审核人员、负责人，可选）" input name="staff_no" maxlength="40" value=(f.text("staff_no")); }
-            label { "初始密码" input type="password" name="password" required autocomplete="new-password"; }
+            label { "初始密码（本人首次登录后须修改）" input type="password" name="password" required autocomplete="new-password"; }
             button type="submit" { "创建" }
         }
     }
@@ -180,7 +180,7 @@ fn saved_note(saved: Option<&str>) -> Markup {
     let text = match saved {
         Some("created") => "已创建账号。",
         Some("account") => "已保存，变更记入日志（SEC-4）。",
-        Some("password") => "已设置新密码，请通过安全渠道告知本人，并提醒其登录后修改。",
+        Some("password") => "已设置临时密码，请通过安全渠道告知本人；本人登录后须先修改密码（SEC-1）。",
         _ => return html! {},
     };
     html! { p.ok role="status" { (text) } }
@@ -238,7 +238,7 @@ fn account_main(
         (violations(errors_of("password")))
         form.stack method="post" action={ "/staff/users/" (login) "/password#password" } {
             (csrf_field(me))
-            label { "新密码（本人登录后应自行修改）" input type="password" name="password" required autocomplete="new-password"; }
+            label { "临时密码（本人登录后须先修改）" input type="password" name="password" required autocomplete="new-password"; }
             button type="submit" { "设置新密码" }
         }
     }
@@ -291,7 +291,7 @@ pub async fn reset_password(State(s): State<AppState>, me: Me, Path(login): Path
             return Err(ApiError::NotFound(format!("账号 {l} ")));
         }
         st.passwords.check(&pw)?;
-        Ok(st.store.set_password(&actor, &l, hash_password(&pw))?)
+        Ok(st.store.set_temporary_password(&actor, &l, hash_password(&pw))?)
     })
     .await;
     after_account_change(s, me, login, Fields::default(), r, "password").await

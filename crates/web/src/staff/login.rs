@@ -191,6 +191,7 @@ fn account_main(me: &Me, s: &AppState, totp_on: bool, errors: &[Violation], done
     html! {
         h2 { "修改密码" }
         @if done { p.ok role="status" { "密码已修改。" } }
+        @else if me.must_change { p.warn role="alert" { "您的密码由管理员设置，须先修改密码才能继续使用（SEC-1）。" } }
         (violations(errors))
         form.stack method="post" action="/staff/account/password" {
             (csrf_field(me))

@@ -168,6 +168,8 @@ fn table(state: AppState) -> Table {
 pub struct Me {
     pub account: Account,
     pub csrf: String,
+    /// SEC-1: the password was set by an administrator and must be changed first.
+    pub must_change: bool,
 }
 
 impl Me {
@@ -258,42 +260,54 @@ async fn guard(
     let Some(id) = crate::session::cookie_session(req.headers()) else { return login_again() };
     let s = state.clone();
     let digest = token_digest(&id);
-    type Resolved = (Option<(Account, String)>, Option<String>, bool);
+    // (account and CSRF token, why the session ended, must change the password, must enrol TOTP)
+    type Resolved = (Option<(Account, String)>, Option<String>, bool, bool);
     let resolved = crate::extract::blocking(move || -> Result<Resolved, ApiError> {
         let session = match crate::session::live_session(&s, &digest)? {
             crate::session::SessionState::Live(session) => session,
-            crate::session::SessionState::Unknown => return Ok((None, None, false)),
+            crate::session::SessionState::Unknown => return Ok((None, None, false, false)),
             crate::session::SessionState::Ended { idle } => {
                 let why = if idle {
                     format!("您已超过 {} 分钟没有操作，为保护执法数据，会话已结束。", (s.sessions.idle_secs + 59) / 60)
                 } else {
                     "会话已达到最长时限。".to_string()
                 };
-                return Ok((None, Some(why), false));
+                return Ok((None, Some(why), false, false));
             }
         };
         let Some(account) = s.store.account(&session.login)?.filter(|a| !a.disabled) else {
-            return Ok((None, None, false));
+            return Ok((None, None, false, false));
         };
+        let must_change = s.store.credential(&account.login)?.is_some_and(|c| c.must_change);
         let must_enrol = s.store.security_settings()?.requires_totp(&account.roles)
             && !crate::session::has_totp(&s, &account.login)?;
-        Ok((Some((account, session.csrf)), None, must_enrol))
+        Ok((Some((account, session.csrf)), None, must_change, must_enrol))
     })
     .await;
-    let (account, csrf, must_enrol) = match resolved {
-        Ok((Some((a, c)), _, m)) => (a, c, m),
-        Ok((None, Some(why), _)) => return timeout_page(&why),
-        Ok((None, None, _)) => return login_again(),
+    let (account, csrf, must_change, must_enrol) = match resolved {
+        Ok((Some((a, c)), _, p, t)) => (a, c, p, t),
+        Ok((None, Some(why), ..)) => return timeout_page(&why),
+        Ok((None, None, ..)) => return login_again(),
         Err(e) => return page_error(None, e),
     };
-    let me = Me { account, csrf };
+    let me = Me { account, csrf, must_change };
     if !roles.iter().any(|r| me.has(*r)) {
         let need: Vec<&str> = roles.iter().map(|r| r.label()).collect();
         return forbidden_page(Some(&me), &format!("此页面仅限以下角色使用：{}（SEC-2）", need.join("、")));
     }
-    // SEC-1: a role that must use a second factor reaches nothing before enrolling.
-    if must_enrol && !matches!(path.as_str(), "/staff/totp" | "/staff/logout") {
-        return Redirect::to("/staff/totp").into_response();
+    // SEC-1: a password an administrator set is changed before anything else; then a role
+    // that must use a second factor reaches nothing before enrolling.
+    let gate: Option<(&str, &[&str])> = if must_change {
+        Some(("/staff/account", &["/staff/account", "/staff/account/password", "/staff/logout"]))
+    } else if must_enrol {
+        Some(("/staff/totp", &["/staff/totp", "/staff/logout"]))
+    } else {
+        None
+    };
+    if let Some((to, open)) = gate
+        && !open.contains(&path.as_str())
+    {
+        return Redirect::to(to).into_response();
     }
     let (mut parts, body) = req.into_parts();
     let req = if unsafe_method {
