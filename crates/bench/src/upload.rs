@@ -129,13 +129,8 @@ pub fn serve(dir: &Path) {
             disabled: false,
         },
     });
-    let token = zhifa_web::auth::new_token();
-    events.push(Event::TokenCreated {
-        id: token[6..18].into(),
-        login: "a1".into(),
-        token_sha256: zhifa_web::auth::token_digest(&token),
-        label: String::new(),
-    });
+    let (token, event) = zhifa_web::auth::issue_token("a1", "");
+    events.push(event);
     store.append_batch(&actor, events).unwrap();
     let number = store.next_case_number(&fixtures::region(), ItemKind::Penalty).unwrap();
     let case = CaseFile {

@@ -36,6 +36,21 @@ fn end_sessions(c: &mut dyn Conn, login: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// SEC-1: one more failed attempt in a row; at `max_failures` the login locks until
+/// `lock_until`. Unknown logins have no row, so nothing changes for them.
+fn count_failure(login: &str, max_failures: u32, lock_until: Timestamp) -> crate::Effect {
+    let login = login.to_string();
+    Box::new(move |c: &mut dyn Conn| {
+        c.execute(
+            "UPDATE credentials SET failed = failed + 1,
+               locked_until = CASE WHEN failed + 1 >= $2 THEN $3 ELSE locked_until END
+             WHERE login = $1",
+            &[login.into(), (max_failures as i64).into(), lock_until.as_microsecond().into()],
+        )?;
+        Ok(())
+    })
+}
+
 fn ts(v: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_microsecond(v).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -66,14 +81,17 @@ impl Store {
     /// Sets a login's password hash (and lifts any lock), recording that it changed: the
     /// owner's own change (or the operator's, from the command line).
     pub fn set_password(&self, actor: &Actor, login: &str, phc: String) -> Result<(), AppendError> {
-        let effect = self.put_password(login, phc, false);
-        self.append_with(actor, vec![Event::PasswordChanged { login: login.into() }], Some(effect)).map(|_| ())
+        self.record_password(actor, login, phc, false)
     }
 
     /// An administrator's reset: like [`Store::set_password`], but the owner must change
     /// the password at the next login (SEC-1).
     pub fn set_temporary_password(&self, actor: &Actor, login: &str, phc: String) -> Result<(), AppendError> {
-        let effect = self.put_password(login, phc, true);
+        self.record_password(actor, login, phc, true)
+    }
+
+    fn record_password(&self, actor: &Actor, login: &str, phc: String, must_change: bool) -> Result<(), AppendError> {
+        let effect = self.put_password(login, phc, must_change);
         self.append_with(actor, vec![Event::PasswordChanged { login: login.into() }], Some(effect)).map(|_| ())
     }
 
@@ -118,16 +136,7 @@ impl Store {
         max_failures: u32,
         lock_until: Timestamp,
     ) -> Result<(), AppendError> {
-        let login_ = login.to_string();
-        let effect = Box::new(move |c: &mut dyn Conn| {
-            c.execute(
-                "UPDATE credentials SET failed = failed + 1,
-                   locked_until = CASE WHEN failed + 1 >= $2 THEN $3 ELSE locked_until END
-                 WHERE login = $1",
-                &[login_.into(), (max_failures as i64).into(), lock_until.as_microsecond().into()],
-            )?;
-            Ok(())
-        });
+        let effect = count_failure(login, max_failures, lock_until);
         let event = Event::LoginFailed { login: login.chars().take(100).collect(), reason: reason.into() };
         self.append_with(&Actor("anonymous".into()), vec![event], Some(effect)).map(|_| ())
     }
@@ -187,6 +196,41 @@ impl Store {
         });
         let actor = Actor(format!("account:{login}"));
         self.append_with(&actor, vec![Event::LoggedOut { login: login.into() }], Some(effect)).map(|_| ())
+    }
+}
+
+/// What a request made with a session needs to know of its login (SEC-1, SEC-2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginState {
+    pub account: Account,
+    /// The password was set by an administrator and must be changed first.
+    pub must_change: bool,
+    /// A second factor is bound.
+    pub totp: bool,
+}
+
+impl Store {
+    /// The login's account with its password and second-factor state, in one read; `None`
+    /// for an unknown or disabled account.
+    pub fn login_state(&self, login: &str) -> Result<Option<LoginState>, StoreError> {
+        self.read(|c| {
+            let Some(r) = c.query_opt(
+                "SELECT a.doc, COALESCE(c.must_change, 0), t.confirmed_at FROM accounts a
+                   LEFT JOIN credentials c ON c.login = a.login
+                   LEFT JOIN totp_secrets t ON t.login = a.login
+                 WHERE a.login = $1",
+                &[login.into()],
+            )?
+            else {
+                return Ok(None);
+            };
+            let account: Account = r.json(0)?;
+            Ok((!account.disabled).then(|| LoginState {
+                account,
+                must_change: r.int(1) != 0,
+                totp: matches!(r.0[2], crate::sql::Value::Int(_)),
+            }))
+        })
     }
 }
 
@@ -301,18 +345,7 @@ impl Store {
         reason: &str,
         lockout: Option<(u32, Timestamp)>,
     ) -> Result<(), AppendError> {
-        let login_ = login.to_string();
-        let effect = lockout.map(|(max_failures, lock_until)| {
-            Box::new(move |c: &mut dyn Conn| {
-                c.execute(
-                    "UPDATE credentials SET failed = failed + 1,
-                       locked_until = CASE WHEN failed + 1 >= $2 THEN $3 ELSE locked_until END
-                     WHERE login = $1",
-                    &[login_.into(), (max_failures as i64).into(), lock_until.as_microsecond().into()],
-                )?;
-                Ok(())
-            }) as crate::Effect
-        });
+        let effect = lockout.map(|(max_failures, lock_until)| count_failure(login, max_failures, lock_until));
         let actor = Actor(format!("account:{login}"));
         let event = Event::TotpRejected { login: login.into(), reason: reason.into() };
         self.append_with(&actor, vec![event], effect).map(|_| ())

@@ -31,7 +31,7 @@ use serde::Serialize;
 use zhifa_domain::Violation;
 use zhifa_domain::event::Event;
 
-pub use auth::{Credential, Session};
+pub use auth::{Credential, LoginState, Session};
 pub use cases::{CaseFilter, CaseRow, EvidenceRow};
 pub use publications::{
     ComplaintRow, DueDecision, PublicationFilter, PublicationListState, PublicationRow, Withdrawal,

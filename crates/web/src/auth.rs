@@ -5,7 +5,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use zhifa_domain::event::Account;
+use zhifa_domain::event::{Account, Event};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -21,6 +21,23 @@ pub fn token_digest(token: &str) -> String {
 pub fn new_token() -> String {
     let bytes: [u8; 32] = rand::random();
     format!("zhifa_{}", hex::encode(bytes))
+}
+
+/// A token's id: a slice of its random part, which names it without revealing it.
+pub fn token_id(token: &str) -> &str {
+    &token[6..18]
+}
+
+/// A new API token for `login` and the record that creates it (only its SHA-256 is kept).
+pub fn issue_token(login: &str, label: &str) -> (String, Event) {
+    let token = new_token();
+    let event = Event::TokenCreated {
+        id: token_id(&token).into(),
+        login: login.into(),
+        token_sha256: token_digest(&token),
+        label: label.into(),
+    };
+    (token, event)
 }
 
 /// The authenticated account, if any, in the request's extensions.
@@ -94,7 +111,14 @@ pub async fn authorise(State((state, access)): State<(AppState, Access)>, mut re
         if protected && unsafe_method && csrf.as_deref() != Some(session.csrf.as_str()) {
             return Err(ApiError::Forbidden("SEC-1: CSRF 校验失败：缺少或错误的 X-CSRF-Token".into()));
         }
-        Ok(s.store.account(&session.login)?.filter(|a| !a.disabled))
+        match s.store.login_state(&session.login)? {
+            // SEC-1: a password an administrator set is changed in the staff application
+            // before the session can do anything else.
+            Some(l) if l.must_change && protected => {
+                Err(ApiError::Forbidden("SEC-1: 该账号的密码由管理员设置，请先在员工端修改密码".into()))
+            }
+            l => Ok(l.map(|l| l.account)),
+        }
     })
     .await;
     let account = match resolved {

@@ -418,9 +418,7 @@ fn case4_the_hearing_is_chaired_by_someone_who_did_not_investigate_and_case8_tra
     for app in apps() {
         let c = county(&app);
         set_now(&app, "2026-03-02T01:00:00Z");
-        let n = open(&app, &c.a1, "SCJG-CF-001", None);
-        ok(&app, step(&app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
-        ok(&app, step(&app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
+        let n = filed(&app, &c);
         let video = av(&app, &n, 6);
         ok(
             &app,

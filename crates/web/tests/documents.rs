@@ -384,9 +384,7 @@ fn case6_numbers_are_distinct_and_gapless_under_concurrent_issue() {
         set_now(&app, "2026-03-02T01:00:00Z");
         let mut cases = Vec::new();
         for i in 0..8u8 {
-            let n = open(&app, &c.a1, "SCJG-CF-001", None);
-            ok(&app, step(&app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
-            ok(&app, step(&app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
+            let n = filed(&app, &c);
             let video = av(&app, &n, i + 1);
             ok(
                 &app,
@@ -464,13 +462,8 @@ fn case6_the_staff_case_page_lists_issuable_documents_and_issues_them() {
     for app in apps() {
         let c = county(&app);
         set_now(&app, "2026-03-02T01:00:00Z");
-        let n = open(&app, &c.a1, "SCJG-CF-001", None);
-        ok(&app, step(&app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
-        ok(&app, step(&app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
-        let id = zhifa_web::auth::new_token();
-        let csrf = "csrf-documents-test";
-        app.store.open_session("a1", &zhifa_web::auth::token_digest(&id), csrf).unwrap();
-        let cookie = format!("zhifa_session={id}");
+        let n = filed(&app, &c);
+        let (cookie, csrf) = common::session(&app, "a1");
         let page = |app: &App| {
             let r = app.request("GET", &format!("/staff/cases/{n}"), &[("cookie", &cookie)], None);
             assert_eq!(r.status, 200);
@@ -491,7 +484,7 @@ fn case6_the_staff_case_page_lists_issuable_documents_and_issues_them() {
         let before = app.records();
         assert_eq!(post(&app, "wrong").status, 403);
         assert_eq!(app.records(), before);
-        let r = post(&app, csrf);
+        let r = post(&app, &csrf);
         assert!(r.status == 303 || r.status == 200, "{}", r.status);
         let html = page(&app);
         assert!(!html.contains("生成并签发《立案审批表》"), "one document per act");
@@ -508,9 +501,7 @@ fn case6_documents_are_signed_with_sm2_when_it_is_configured() {
     let app = App::start_with(zhifa_store::testing::sqlite(), log);
     let c = county(&app);
     set_now(&app, "2026-03-02T01:00:00Z");
-    let n = open(&app, &c.a1, "SCJG-CF-001", None);
-    ok(&app, step(&app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
-    ok(&app, step(&app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
+    let n = filed(&app, &c);
     let d = ok(&app, issue(&app, &n, &c.a1, "filing_approval")).body;
     assert_eq!(d["signing_key"], vkey.as_str());
     let v = ok(&app, app.get(&format!("/api/v1/public/verify?code={}", d["code"].as_str().unwrap()), None)).body;

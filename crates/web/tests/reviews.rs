@@ -14,9 +14,7 @@ fn draft(fen: i64) -> Value {
 
 /// A case investigated, with R2 among the investigators.
 fn investigated(app: &App, c: &County) -> String {
-    let n = open(app, &c.a1, "SCJG-CF-001", None);
-    ok(app, step(app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
-    ok(app, step(app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
+    let n = filed(app, c);
     let video = av(app, &n, 1);
     ok(
         app,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::App;
+use common::{App, session};
 use zhifa_domain::event::{Account, Event, Role};
 use zhifa_domain::testing::code;
 use zhifa_store::Actor;
@@ -73,14 +73,6 @@ fn account(app: &App, login: &str, roles: &[Role], agency: Option<u32>, staff_no
             disabled: false,
         },
     }]);
-}
-
-/// A session opened directly in the store: (cookie header, CSRF token).
-fn session(app: &App, login: &str) -> (String, String) {
-    let id = zhifa_web::auth::new_token();
-    let csrf = format!("csrf-{login}-{}", &id[6..14]);
-    app.store.open_session(login, &zhifa_web::auth::token_digest(&id), &csrf).unwrap();
-    (format!("zhifa_session={id}"), csrf)
 }
 
 fn county(app: &App) {
@@ -524,21 +516,17 @@ fn sec2_sec3_the_system_administrator_changes_and_disables_accounts() {
         assert!(!p.body.contains("已停用"), "a wrong password learns nothing about the account");
         // Enabled again, with a new password set by the administrator.
         assert_eq!(change("a1", &["officer"], false, "恢复执法岗位").status, 303);
-        let p = call(
-            &app,
-            "POST",
-            "/staff/users/a1/password",
-            Some(&sys),
-            Some(&form(&[("csrf", &csrf), ("password", "short")])),
-        );
-        assert_eq!(p.status, 422, "the password policy holds (SEC-1)");
-        let p = call(
-            &app,
-            "POST",
-            "/staff/users/a1/password",
-            Some(&sys),
-            Some(&form(&[("csrf", &csrf), ("password", "Neu-Start-2026")])),
-        );
+        let reset = |pw: &str| {
+            call(
+                &app,
+                "POST",
+                "/staff/users/a1/password",
+                Some(&sys),
+                Some(&form(&[("csrf", &csrf), ("password", pw)])),
+            )
+        };
+        assert_eq!(reset("short").status, 422, "the password policy holds (SEC-1)");
+        let p = reset("Neu-Start-2026");
         assert_eq!(p.status, 303, "{}", p.body);
         // SEC-1: the password an administrator set is changed before anything else, and
         // the JSON login does not get around it.
@@ -642,33 +630,14 @@ fn registry_screens_render_for_their_readers() {
         assert!(!p.body.contains("style="), "{path}: CSP forbids inline styles");
     }
     // A certificate suspended through the form, and the refusal of suspending it again.
-    let p = call(
-        &app,
-        "POST",
-        "/staff/certificates/C1/status",
-        Some(&sup),
-        Some(&form(&[
-            ("csrf", &csrf),
-            ("staff_no", "A1"),
-            ("op", "suspend"),
-            ("on", "2026-03-01"),
-            ("reason", "调查"),
-        ])),
-    );
+    let suspend = || {
+        let f =
+            [("csrf", csrf.as_str()), ("staff_no", "A1"), ("op", "suspend"), ("on", "2026-03-01"), ("reason", "调查")];
+        call(&app, "POST", "/staff/certificates/C1/status", Some(&sup), Some(&form(&f)))
+    };
+    let p = suspend();
     assert_eq!(p.status, 303, "{}", p.body);
-    let p = call(
-        &app,
-        "POST",
-        "/staff/certificates/C1/status",
-        Some(&sup),
-        Some(&form(&[
-            ("csrf", &csrf),
-            ("staff_no", "A1"),
-            ("op", "suspend"),
-            ("on", "2026-03-01"),
-            ("reason", "调查"),
-        ])),
-    );
+    let p = suspend();
     assert_eq!(p.status, 422);
     assert!(p.body.contains("STAFF-2"));
     // An import with a bad row names it and writes nothing.

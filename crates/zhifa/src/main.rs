@@ -325,19 +325,9 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 pub(crate) fn create_token(store: &Store, login: &str, label: &str) -> Result<(String, String)> {
-    let token = zhifa_web::auth::new_token();
-    let id = token[6..18].to_string();
-    store
-        .append(
-            &cli_actor(),
-            Event::TokenCreated {
-                id: id.clone(),
-                login: login.into(),
-                token_sha256: zhifa_web::auth::token_digest(&token),
-                label: label.into(),
-            },
-        )
-        .map_err(|e| e.to_string())?;
+    let (token, event) = zhifa_web::auth::issue_token(login, label);
+    let id = zhifa_web::auth::token_id(&token).to_string();
+    store.append(&cli_actor(), event).map_err(|e| e.to_string())?;
     Ok((id, token))
 }
 

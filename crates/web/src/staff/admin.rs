@@ -109,13 +109,8 @@ fn account_from(f: &Fields, login: String) -> Result<Account, ApiError> {
     })
 }
 
-/// A password field's value as typed (not trimmed: spaces are characters of it).
-fn password(f: &Fields) -> String {
-    f.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default()
-}
-
 pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Response {
-    let password = password(&f);
+    let password = f.raw("password");
     let (st, actor, fields) = (s.clone(), me.actor(), f.clone());
     let r = blocking(move || {
         let account = account_from(&fields, fields.text("login"))?;
@@ -285,7 +280,7 @@ pub async fn change_account(State(s): State<AppState>, me: Me, Path(login): Path
 
 /// Sets a new password under the password policy (SEC-1); it also lifts a lockout.
 pub async fn reset_password(State(s): State<AppState>, me: Me, Path(login): Path<String>, f: Fields) -> Response {
-    let (st, actor, l, pw) = (s.clone(), me.actor(), login.clone(), password(&f));
+    let (st, actor, l, pw) = (s.clone(), me.actor(), login.clone(), f.raw("password"));
     let r = blocking(move || {
         if st.store.account(&l)?.is_none() {
             return Err(ApiError::NotFound(format!("账号 {l} ")));

@@ -64,7 +64,7 @@ enum Outcome {
 
 pub async fn submit(State(s): State<AppState>, f: Fields) -> Response {
     let login = f.text("login");
-    let password = f.0.iter().find(|(k, _)| k == "password").map(|(_, v)| v.clone()).unwrap_or_default();
+    let password = f.raw("password");
     let next = safe_next(f.get("next"));
     let state = s.clone();
     let login_ = login.clone();
@@ -226,8 +226,7 @@ pub async fn account(State(s): State<AppState>, me: Me) -> Response {
 }
 
 pub async fn change_password(State(s): State<AppState>, me: Me, f: Fields) -> Response {
-    let raw = |k: &str| f.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let (current, new, again) = (raw("current"), raw("new"), raw("again"));
+    let (current, new, again) = (f.raw("current"), f.raw("new"), f.raw("again"));
     let state = s.clone();
     let login = me.account.login.clone();
     let actor = me.actor();

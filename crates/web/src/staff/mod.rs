@@ -203,6 +203,10 @@ impl Fields {
     pub fn get(&self, k: &str) -> Option<String> {
         self.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty())
     }
+    /// The value exactly as typed (passwords: spaces are characters of them).
+    pub fn raw(&self, k: &str) -> String {
+        self.0.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
     pub fn text(&self, k: &str) -> String {
         self.get(k).unwrap_or_default()
     }
@@ -275,13 +279,9 @@ async fn guard(
                 return Ok((None, Some(why), false, false));
             }
         };
-        let Some(account) = s.store.account(&session.login)?.filter(|a| !a.disabled) else {
-            return Ok((None, None, false, false));
-        };
-        let must_change = s.store.credential(&account.login)?.is_some_and(|c| c.must_change);
-        let must_enrol = s.store.security_settings()?.requires_totp(&account.roles)
-            && !crate::session::has_totp(&s, &account.login)?;
-        Ok((Some((account, session.csrf)), None, must_change, must_enrol))
+        let Some(login) = s.store.login_state(&session.login)? else { return Ok((None, None, false, false)) };
+        let must_enrol = !login.totp && s.store.security_settings()?.requires_totp(&login.account.roles);
+        Ok((Some((login.account, session.csrf)), None, login.must_change, must_enrol))
     })
     .await;
     let (account, csrf, must_change, must_enrol) = match resolved {

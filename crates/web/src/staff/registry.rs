@@ -36,10 +36,7 @@ pub async fn agencies(State(s): State<AppState>, me: Me, q: QueryMap) -> Respons
             vec![Crumb::here("执法主体")],
             "/staff/agencies",
             html! {
-                form.filters method="get" action="/staff/agencies" {
-                    label { "名称" input name="q" value=(text.clone().unwrap_or_default()); }
-                    button type="submit" { "查询" }
-                }
+                (search_form("/staff/agencies", "名称", None, text.as_deref()))
                 (table("执法主体（SUBJ-1）", &["名称", "统一社会信用代码", "区划", "执法领域", "状态", "人员"], p.items.iter().map(|a| vec![
                     html! { (a.name) @if a.entrusted_by.is_some() { " " span.tag { "受委托组织" } } },
                     html! { span.mono { (a.code) } },
@@ -64,6 +61,17 @@ fn state_tag(st: CertState) -> Markup {
     html! { span class=(class) { (st.label()) } }
 }
 
+/// A registry list's search box; `agency` (the agency the list is limited to) is kept.
+fn search_form(action: &str, label: &str, agency: Option<&str>, text: Option<&str>) -> Markup {
+    html! {
+        form.filters method="get" action=(action) {
+            @if let Some(a) = agency { input type="hidden" name="agency" value=(a); }
+            label { (label) input name="q" value=(text.unwrap_or_default()); }
+            button type="submit" { "查询" }
+        }
+    }
+}
+
 pub async fn officers(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
     let pg = pager(&q);
     // Agency staff see their own agency by default (SEC-2).
@@ -79,11 +87,7 @@ pub async fn officers(State(s): State<AppState>, me: Me, q: QueryMap) -> Respons
             vec![Crumb::here("执法人员")],
             "/staff/officers",
             html! {
-                form.filters method="get" action="/staff/officers" {
-                    input type="hidden" name="agency" value=(agency.clone().unwrap_or_default());
-                    label { "姓名或编号" input name="q" value=(text.clone().unwrap_or_default()); }
-                    button type="submit" { "查询" }
-                }
+                (search_form("/staff/officers", "姓名或编号", agency.as_deref(), text.as_deref()))
                 (table("执法人员与执法证（STAFF-1..3）", &["姓名", "人员编号", "机关", "职务", "用工", "执法证"], p.items.iter().map(|o| vec![
                     html! { a href={ "/staff/officers/" (enc(&o.officer.staff_no)) } { (o.officer.name) } },
                     html! { span.mono { (o.officer.staff_no) } },
@@ -219,11 +223,7 @@ pub async fn items(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
             vec![Crumb::here("执法事项")],
             "/staff/items",
             html! {
-                form.filters method="get" action="/staff/items" {
-                    input type="hidden" name="agency" value=(agency.clone().unwrap_or_default());
-                    label { "名称或编码" input name="q" value=(text.clone().unwrap_or_default()); }
-                    button type="submit" { "查询" }
-                }
+                (search_form("/staff/items", "名称或编码", agency.as_deref(), text.as_deref()))
                 (table("执法事项清单（ITEM-1）", &["编码", "名称", "类别", "领域", "版本", "裁量基准"], p.items.iter().map(|i| vec![
                     html! { a href={ "/staff/items/" (enc(&i.code)) } { span.mono { (i.code) } } },
                     html! { (i.name) },
@@ -378,7 +378,7 @@ pub async fn import_page(me: Me) -> Response {
 
 pub async fn import_csv(State(s): State<AppState>, me: Me, f: Fields) -> Response {
     let sheet = f.text("sheet");
-    let text = f.0.iter().find(|(k, _)| k == "csv").map(|(_, v)| v.clone()).unwrap_or_default();
+    let text = f.raw("csv");
     let key = zhifa_sheets::sheet_key(&sheet);
     let table = match zhifa_sheets::read_csv(&key, text.as_bytes()) {
         Ok(t) => t,

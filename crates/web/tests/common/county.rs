@@ -37,13 +37,8 @@ pub fn account(app: &App, login: &str, roles: &[Role], agency: u32, staff_no: Op
             disabled: false,
         },
     }]);
-    let token = zhifa_web::auth::new_token();
-    app.seed(vec![Event::TokenCreated {
-        id: token[6..18].into(),
-        login: login.into(),
-        token_sha256: zhifa_web::auth::token_digest(&token),
-        label: String::new(),
-    }]);
+    let (token, event) = zhifa_web::auth::issue_token(login, "");
+    app.seed(vec![event]);
     token
 }
 
@@ -131,6 +126,15 @@ pub fn open(app: &App, token: &str, item: &str, procedure: Option<&str>) -> Stri
 
 pub fn step(app: &App, number: &str, token: &str, body: Value) -> Resp {
     post(app, &format!("/api/v1/cases/{number}/steps"), token, &body)
+}
+
+/// A case of SCJG-CF-001 opened by A1, its lead registered and filed by the head: where
+/// most case tests start.
+pub fn filed(app: &App, c: &County) -> String {
+    let n = open(app, &c.a1, "SCJG-CF-001", None);
+    ok(app, step(app, &n, &c.a1, json!({"action": "register_lead", "records": ["lead_record"]})));
+    ok(app, step(app, &n, &c.head, json!({"action": "file", "records": ["filing_approval"]})));
+    n
 }
 
 /// Audio/video evidence of the case (the upload itself is tested with the evidence API).

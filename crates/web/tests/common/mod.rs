@@ -41,6 +41,14 @@ impl Resp {
     }
 }
 
+/// A session opened directly in the store: (cookie header, CSRF token).
+pub fn session(app: &App, login: &str) -> (String, String) {
+    let id = zhifa_web::auth::new_token();
+    let csrf = format!("csrf-{login}-{}", &id[6..14]);
+    app.store.open_session(login, &zhifa_web::auth::token_digest(&id), &csrf).unwrap();
+    (format!("zhifa_session={id}"), csrf)
+}
+
 pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
     let actor = Actor("test".into());
     if store.account(login).unwrap().is_none() {
@@ -60,18 +68,8 @@ pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
             )
             .unwrap();
     }
-    let token = zhifa_web::auth::new_token();
-    store
-        .append(
-            &actor,
-            Event::TokenCreated {
-                id: token[6..18].into(),
-                login: login.into(),
-                token_sha256: zhifa_web::auth::token_digest(&token),
-                label: String::new(),
-            },
-        )
-        .unwrap();
+    let (token, event) = zhifa_web::auth::issue_token(login, "");
+    store.append(&actor, event).unwrap();
     token
 }
 
