@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 use zhifa_domain::event::{Account, Event, Role};
-use zhifa_domain::testing::{certificate, code, officer};
+use zhifa_domain::testing::{code, officer};
 use zhifa_store::{Actor, ManualClock, Store, StoreConfig};
 
 const SECONDS: &str = "10";
@@ -17,27 +17,17 @@ const CONNECTIONS: &str = "32";
 
 fn seed(store: &Store) -> String {
     let mut events = zhifa_store::testing::fixtures::registry();
-    events.extend([
-        Event::OfficerRegistered { officer: officer("A3", 1) },
-        Event::CertificateIssued { certificate: certificate("C3", "A3") },
-        Event::TrainingRecorded { staff_no: "A3".into(), year: 2025, hours: 40, course: "法律知识".into() },
-        Event::ExamRecorded {
-            staff_no: "A3".into(),
-            on: jiff::civil::date(2024, 12, 1),
-            passed: true,
-            score: Some(90),
+    events.extend(zhifa_store::testing::fixtures::qualified(officer("A3", 1), "C3", 90));
+    events.extend([Event::AccountCreated {
+        account: Account {
+            login: "a1".into(),
+            display_name: "a1".into(),
+            roles: vec![Role::Officer],
+            agency: Some(code(1)),
+            staff_no: Some("A1".into()),
+            disabled: false,
         },
-        Event::AccountCreated {
-            account: Account {
-                login: "a1".into(),
-                display_name: "a1".into(),
-                roles: vec![Role::Officer],
-                agency: Some(code(1)),
-                staff_no: Some("A1".into()),
-                disabled: false,
-            },
-        },
-    ]);
+    }]);
     store.append_batch(&Actor("bench".into()), events).expect("seed");
     let open = json!({
         "item": "SCJG-CF-001", "procedure": "simple_penalty",

@@ -134,6 +134,21 @@ pub mod fixtures {
     use zhifa_domain::event::Event;
     pub use zhifa_domain::testing::*;
 
+    /// An officer who may enforce (STAFF-3): registered, with a valid certificate, this
+    /// year's training and a passed exam.
+    pub fn qualified(officer: zhifa_domain::registry::Officer, certificate_no: &str, score: u32) -> [Event; 4] {
+        let staff_no = officer.staff_no.clone();
+        let certificate = certificate(certificate_no, &staff_no);
+        [
+            Event::OfficerRegistered { officer },
+            Event::CertificateIssued { certificate },
+            Event::TrainingRecorded {
+                staff_no: staff_no.clone(), year: 2025, hours: 40, course: "法律知识".into()
+            },
+            Event::ExamRecorded { staff_no, on: date(2024, 12, 1), passed: true, score: Some(score) },
+        ]
+    }
+
     /// A small registry: two agencies, three officers with certificates, one reviewer,
     /// one item (no accounts).
     pub fn registry() -> Vec<Event> {

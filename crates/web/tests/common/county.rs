@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use zhifa_domain::case::{Evidence, Retention};
 use zhifa_domain::event::{Account, Event, Role};
 use zhifa_domain::item::{ItemKind, ProcedureKind};
-use zhifa_domain::testing::{certificate, code, item, officer};
+use zhifa_domain::testing::{code, item, officer};
 use zhifa_store::Actor;
 use zhifa_store::testing::fixtures;
 
@@ -56,26 +56,10 @@ pub fn county(app: &App) -> County {
     inspect.procedure = ProcedureKind::Inspection;
     inspect.name = "食品经营者监督检查".into();
     inspect.benchmark = None;
+    events.extend(fixtures::qualified(officer("A3", 1), "C3", 90));
+    events.push(Event::OfficerRegistered { officer: officer("H1", 1) });
+    events.extend(fixtures::qualified(r2, "C4", 95));
     events.extend([
-        Event::OfficerRegistered { officer: officer("A3", 1) },
-        Event::CertificateIssued { certificate: certificate("C3", "A3") },
-        Event::TrainingRecorded { staff_no: "A3".into(), year: 2025, hours: 40, course: "法律知识".into() },
-        Event::ExamRecorded {
-            staff_no: "A3".into(),
-            on: jiff::civil::date(2024, 12, 1),
-            passed: true,
-            score: Some(90),
-        },
-        Event::OfficerRegistered { officer: officer("H1", 1) },
-        Event::OfficerRegistered { officer: r2 },
-        Event::CertificateIssued { certificate: certificate("C4", "R2") },
-        Event::TrainingRecorded { staff_no: "R2".into(), year: 2025, hours: 40, course: "法律知识".into() },
-        Event::ExamRecorded {
-            staff_no: "R2".into(),
-            on: jiff::civil::date(2024, 12, 1),
-            passed: true,
-            score: Some(95),
-        },
         Event::ReviewerAppointed { agency: code(1), staff_no: "R2".into(), on: jiff::civil::date(2026, 1, 5) },
         Event::OfficerRegistered { officer: officer("B1", 2) },
         Event::ItemVersionAdded { item: seize },
