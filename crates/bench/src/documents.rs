@@ -6,8 +6,9 @@
 use std::path::Path;
 use std::time::Instant;
 
+use zhifa_domain::account::{Account, Role};
 use zhifa_domain::case::{CaseFile, Party, Step};
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::event::Event;
 use zhifa_domain::item::{ItemKind, ProcedureKind};
 use zhifa_domain::penalty::PartyKind;
 use zhifa_store::testing::fixtures;
@@ -98,8 +99,9 @@ pub fn run(dir: &Path) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
-    let log = zhifa_web::log::LogConfig::ephemeral("zhifa.bench/log");
-    let state = zhifa_web::AppState::new(store, log).with_blobs(blobs, zhifa_blob::Limits::default());
+    let log = zhifa_app::log::LogConfig::ephemeral("zhifa.bench/log");
+    let state =
+        zhifa_web::AppState::from(zhifa_app::App::new(store, log).with_blobs(blobs, zhifa_blob::Limits::default()));
     rt.spawn(zhifa_web::serve(state, listener, std::future::pending()));
 
     let start = Instant::now();

@@ -17,7 +17,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::account::{Account, Role};
+use zhifa_domain::event::Event;
 use zhifa_store::{Actor, Store, StoreConfig};
 
 const RECORDS: u64 = 100_000;
@@ -130,8 +131,8 @@ fn appends(store: &Store, total: u64) -> Appends {
 
 fn proofs_served(store: &Store, seconds: u64) -> (f64, f64) {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let state = zhifa_web::AppState::new(store.clone(), zhifa_web::log::LogConfig::ephemeral("bench.example/log"));
-    zhifa_web::log::checkpoint_once(&state).unwrap();
+    let state = zhifa_web::AppState::new(store.clone(), zhifa_app::log::LogConfig::ephemeral("bench.example/log"));
+    zhifa_app::log::checkpoint_once(&state).unwrap();
     let size = store.tree_size().unwrap();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

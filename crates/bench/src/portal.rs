@@ -8,7 +8,8 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use serde_json::json;
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::account::{Account, Role};
+use zhifa_domain::event::Event;
 use zhifa_domain::testing::{code, officer};
 use zhifa_store::{Actor, ManualClock, Store, StoreConfig};
 
@@ -70,8 +71,8 @@ pub fn portal_bench(dir: &Path) {
     let store = Store::open_with_clock(&StoreConfig::Sqlite { data_dir: dir.join("db") }, clock).expect("store");
     let id = seed(&store);
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let state = zhifa_web::AppState::new(store, zhifa_web::log::LogConfig::ephemeral("bench.zhifa/log"));
-    let round = zhifa_web::publish::run_once(&state).expect("published");
+    let state = zhifa_web::AppState::new(store, zhifa_app::log::LogConfig::ephemeral("bench.zhifa/log"));
+    let round = zhifa_app::publications::run_once(&state).expect("published");
     assert_eq!(round.published, vec![id.clone()]);
 
     let product = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();

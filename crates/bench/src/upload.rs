@@ -9,8 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use zhifa_domain::account::{Account, Role};
 use zhifa_domain::case::{CaseFile, Party};
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::event::Event;
 use zhifa_domain::item::{ItemKind, ProcedureKind};
 use zhifa_domain::penalty::PartyKind;
 use zhifa_store::testing::fixtures;
@@ -157,8 +158,9 @@ pub fn serve(dir: &Path) {
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let log = zhifa_web::log::LogConfig::ephemeral("zhifa.bench/log");
-        let state = zhifa_web::AppState::new(store, log).with_blobs(blobs, zhifa_blob::Limits::default());
+        let log = zhifa_app::log::LogConfig::ephemeral("zhifa.bench/log");
+        let state =
+            zhifa_web::AppState::from(zhifa_app::App::new(store, log).with_blobs(blobs, zhifa_blob::Limits::default()));
         println!("READY {addr} {token} {number}");
         std::io::stdout().flush().unwrap();
         zhifa_web::serve(state, listener, std::future::pending()).await.unwrap();

@@ -29,10 +29,10 @@ use std::collections::BTreeSet;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::account::{Account, Role};
 use crate::calendar::Calendar;
 use crate::codes::{CreditCode, ResidentId};
 use crate::eligibility::{ActingCase, may_act};
-use crate::event::{Account, Refused, RegistryView, Role};
 use crate::item::{ItemKind, ItemVersion, ProcedureKind};
 use crate::penalty::{CaseNumberParts, CaseNumberRule, DecidedPenalty, HearingThresholds, PartyKind};
 use crate::procedure::{
@@ -40,6 +40,7 @@ use crate::procedure::{
 };
 use crate::registry::{Certificate, Qualification, QualificationPolicy};
 use crate::review::{ChecklistItem, Draft, Finding, Opinion, ReviewCatalogue};
+use crate::view::{Refused, RegistryView};
 use crate::violation::{Violation, check_text};
 
 /// The party (当事人).

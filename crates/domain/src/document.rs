@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::account::{Account, Role};
 use crate::case::{CaseFile, StepRecord};
-use crate::event::{Account, Role};
 use crate::procedure::{ProcedureDefinition, china_date};
 use crate::violation::{Violation, check_text};
 

@@ -5,108 +5,13 @@
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::account::Account;
 use crate::calendar::HolidayYear;
 use crate::codes::CreditCode;
 use crate::item::{InspectionEntry, ItemKind, ItemVersion};
 use crate::registry::{Agency, CertStatus, Certificate, Employment, Officer, RevocationReason};
+use crate::view::{Refused, RegistryView};
 use crate::violation::{Violation, check_text};
-
-/// SEC-2/SEC-3 roles.
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Officer,
-    LegalReviewer,
-    AgencyHead,
-    Supervisor,
-    SystemAdmin,
-    SecurityAdmin,
-    AuditAdmin,
-}
-
-impl Role {
-    pub const ALL: [Role; 7] = [
-        Role::Officer,
-        Role::LegalReviewer,
-        Role::AgencyHead,
-        Role::Supervisor,
-        Role::SystemAdmin,
-        Role::SecurityAdmin,
-        Role::AuditAdmin,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Officer => "officer",
-            Role::LegalReviewer => "legal_reviewer",
-            Role::AgencyHead => "agency_head",
-            Role::Supervisor => "supervisor",
-            Role::SystemAdmin => "system_admin",
-            Role::SecurityAdmin => "security_admin",
-            Role::AuditAdmin => "audit_admin",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Officer => "执法人员",
-            Role::LegalReviewer => "法制审核人员",
-            Role::AgencyHead => "机关负责人",
-            Role::Supervisor => "执法监督人员",
-            Role::SystemAdmin => "系统管理员",
-            Role::SecurityAdmin => "安全管理员",
-            Role::AuditAdmin => "审计管理员",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s.trim() || r.label() == s.trim())
-    }
-    fn is_admin(self) -> bool {
-        matches!(self, Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin)
-    }
-}
-
-/// A staff account (the full login comes with the staff application; API tokens now).
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Account {
-    pub login: String,
-    pub display_name: String,
-    pub roles: Vec<Role>,
-    /// The agency the account works in; `None` for platform-level accounts.
-    #[serde(default)]
-    pub agency: Option<CreditCode>,
-    /// The staff registry entry of the person (STAFF-1), for officers, reviewers and heads:
-    /// who acts in a case is the registered person, with their certificates.
-    #[serde(default)]
-    pub staff_no: Option<String>,
-    /// SEC-2: a disabled account cannot log in; its sessions and API tokens ended when it
-    /// was disabled ([`Event::AccountChanged`]).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub disabled: bool,
-}
-
-impl Account {
-    pub fn validate(&self) -> Result<(), Violation> {
-        crate::registry::check_key("login", &self.login, "SEC-1")?;
-        check_text("display_name", &self.display_name, 40, true)?;
-        if self.roles.is_empty() {
-            return Err(Violation::new("SEC-2", "账号至少要有一个角色").at("roles"));
-        }
-        let admins: Vec<&str> = self.roles.iter().filter(|r| r.is_admin()).map(|r| r.label()).collect();
-        if admins.len() > 1 {
-            return Err(Violation::new(
-                "SEC-3",
-                format!("系统、安全、审计三类管理员不得由同一账号兼任（{}）", admins.join("、")),
-            )
-            .at("roles"));
-        }
-        Ok(())
-    }
-
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-}
 
 /// A registry fact. Serialized with `type` as the tag; the tag is the record's kind.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -454,39 +359,6 @@ impl Event {
             Event::DocumentIssued { document } => format!("case/{}", document.case),
             Event::DocumentSettingsSet { agency, .. } => format!("agency/{agency}"),
         }
-    }
-}
-
-/// What [`check`] needs to know of the current registry. The store implements it over
-/// the transaction the event will be written in, so a batch sees its own earlier events.
-pub trait RegistryView {
-    type Error;
-    fn agency(&self, code: &CreditCode) -> Result<Option<Agency>, Self::Error>;
-    fn officer(&self, staff_no: &str) -> Result<Option<Officer>, Self::Error>;
-    fn certificate(&self, number: &str) -> Result<Option<Certificate>, Self::Error>;
-    fn latest_item(&self, code: &str) -> Result<Option<ItemVersion>, Self::Error>;
-    fn inspection_entry(&self, code: &str) -> Result<Option<InspectionEntry>, Self::Error>;
-    /// Is the person a reviewer of the agency now?
-    fn is_reviewer(&self, agency: &CreditCode, staff_no: &str) -> Result<bool, Self::Error>;
-    /// Has the person ever been appointed reviewer (of any agency)?
-    fn was_ever_reviewer(&self, staff_no: &str) -> Result<bool, Self::Error>;
-    fn account(&self, login: &str) -> Result<Option<Account>, Self::Error>;
-    /// `Some(revoked)` when the token exists.
-    fn token_revoked(&self, id: &str) -> Result<Option<bool>, Self::Error>;
-}
-
-/// Why an event was not recorded.
-#[derive(Debug)]
-pub enum Refused<E> {
-    Rule(Violation),
-    /// Several rules refused the same record (a case step), all reported.
-    Many(Vec<Violation>),
-    View(E),
-}
-
-impl<E> From<Violation> for Refused<E> {
-    fn from(v: Violation) -> Self {
-        Refused::Rule(v)
     }
 }
 

@@ -6,28 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::citation::{BasisRole, Citation, Provision};
 use crate::codes::CreditCode;
+use crate::money::yuan;
 use crate::registry::{Domain, check_key};
 use crate::violation::{Violation, check_text};
-
-macro_rules! str_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $code),+ } }
-            pub fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
-            /// Accepts the code or the Chinese label.
-            pub fn parse(s: &str) -> Option<Self> {
-                let s = s.trim();
-                Self::ALL.iter().copied().find(|v| v.as_str() == s || v.label() == s)
-            }
-        }
-    };
-}
 
 str_enum!(
     /// ITEM-1 kinds of administrative power.
@@ -150,12 +131,6 @@ impl Penalty {
             _ => Ok(()),
         }
     }
-}
-
-/// Fen → "1,234.50" style yuan text without grouping: "1234.5" → "1234.50"; whole yuan
-/// print without decimals.
-pub fn yuan(fen: i64) -> String {
-    if fen % 100 == 0 { format!("{}", fen / 100) } else { format!("{}.{:02}", fen / 100, (fen % 100).abs()) }
 }
 
 fn times(pct: u32) -> String {
@@ -410,11 +385,5 @@ mod tests {
         it.merged_into = Some("SCJG-CF-002".into());
         it.validate().unwrap();
         assert!(!it.in_force());
-    }
-
-    #[test]
-    fn money_prints_in_yuan() {
-        assert_eq!(yuan(500_000), "5000");
-        assert_eq!(yuan(12_345), "123.45");
     }
 }

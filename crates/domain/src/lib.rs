@@ -2,6 +2,10 @@
 //!
 //! No IO, no async, no database or web types. Time comes in as an argument.
 
+#[macro_use]
+mod macros;
+
+pub mod account;
 pub mod calendar;
 pub mod case;
 pub mod citation;
@@ -10,6 +14,7 @@ pub mod document;
 pub mod eligibility;
 pub mod event;
 pub mod item;
+pub mod money;
 pub mod penalty;
 pub mod procedure;
 pub mod publication;
@@ -20,6 +25,7 @@ pub mod review;
 pub mod security;
 #[doc(hidden)]
 pub mod testing;
+pub mod view;
 pub mod violation;
 
 pub use violation::Violation;

@@ -160,8 +160,8 @@ pub fn simple_procedure_allows(party: PartyKind, penalties: &[DecidedPenalty]) -
                     "PROC-1",
                     format!(
                         "罚款 {} 元超过简易程序上限 {} 元（《行政处罚法》第五十一条），应适用一般程序",
-                        crate::item::yuan(*fen),
-                        crate::item::yuan(cap)
+                        crate::money::yuan(*fen),
+                        crate::money::yuan(cap)
                     ),
                 ));
             }

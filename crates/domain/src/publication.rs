@@ -20,6 +20,7 @@ use crate::calendar::Calendar;
 use crate::case::{CaseFile, StepRecord};
 use crate::codes::CreditCode;
 use crate::item::{ItemKind, ItemVersion};
+use crate::money::yuan;
 use crate::penalty::{DecidedPenalty, PartyKind};
 use crate::redact::{KnownPerson, PersonRole, Redactor, mask_name};
 use crate::registry::Agency;
@@ -207,16 +208,11 @@ pub fn persons_of(case: &CaseFile, extra: &[KnownPerson]) -> Vec<KnownPerson> {
     out
 }
 
-/// Formats an amount in fen as yuan (`1234.5` → `¥12.35`).
-pub fn yuan(fen: i64) -> String {
-    if fen % 100 == 0 { format!("{} 元", fen / 100) } else { format!("{}.{:02} 元", fen / 100, fen % 100) }
-}
-
 fn penalty_text(p: &DecidedPenalty) -> String {
     match p {
-        DecidedPenalty::Fine { fen } => format!("罚款 {}", yuan(*fen)),
+        DecidedPenalty::Fine { fen } => format!("罚款 {} 元", yuan(*fen)),
         DecidedPenalty::ConfiscateIllegalGains { fen } | DecidedPenalty::ConfiscateProperty { fen } => {
-            format!("{} {}", p.label(), yuan(*fen))
+            format!("{} {} 元", p.label(), yuan(*fen))
         }
         DecidedPenalty::Detention { days } => format!("行政拘留 {days} 日"),
         other => other.label().to_string(),
@@ -374,41 +370,15 @@ pub fn check_no_leak(p: &Publication, case: &CaseFile, persons: &[KnownPerson]) 
     Ok(())
 }
 
-/// PUB-6: why a published decision is withdrawn.
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WithdrawalGround {
-    Changed,
-    Revoked,
-    ConfirmedIllegal,
-    Void,
-}
-
-impl WithdrawalGround {
-    pub const ALL: [WithdrawalGround; 4] = [
-        WithdrawalGround::Changed,
-        WithdrawalGround::Revoked,
-        WithdrawalGround::ConfirmedIllegal,
-        WithdrawalGround::Void,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WithdrawalGround::Changed => "changed",
-            WithdrawalGround::Revoked => "revoked",
-            WithdrawalGround::ConfirmedIllegal => "confirmed_illegal",
-            WithdrawalGround::Void => "void",
-        }
+str_enum!(
+    /// PUB-6: why a published decision is withdrawn.
+    WithdrawalGround {
+        Changed = "changed" / "决定被变更",
+        Revoked = "revoked" / "决定被撤销",
+        ConfirmedIllegal = "confirmed_illegal" / "决定被确认违法",
+        Void = "void" / "决定被确认无效",
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            WithdrawalGround::Changed => "决定被变更",
-            WithdrawalGround::Revoked => "决定被撤销",
-            WithdrawalGround::ConfirmedIllegal => "决定被确认违法",
-            WithdrawalGround::Void => "决定被确认无效",
-        }
-    }
-}
+);
 
 /// Where a publication stands, as far as the checks need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -135,44 +135,15 @@ impl Level {
     }
 }
 
-/// SUBJ-1: only a confirmed and published agency may act in its own name.
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AgencyStatus {
-    /// 已登记，待确认
-    Registered,
-    /// 已确认主体资格，未公告
-    Confirmed,
-    /// 已确认并公告
-    Published,
-    /// 已撤销主体资格
-    Withdrawn,
-}
-
-impl AgencyStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            AgencyStatus::Registered => "待确认",
-            AgencyStatus::Confirmed => "已确认",
-            AgencyStatus::Published => "已确认并公告",
-            AgencyStatus::Withdrawn => "已撤销",
-        }
+str_enum!(
+    /// SUBJ-1: only a confirmed and published agency may act in its own name.
+    AgencyStatus {
+        Registered = "registered" / "待确认",
+        Confirmed = "confirmed" / "已确认",
+        Published = "published" / "已确认并公告",
+        Withdrawn = "withdrawn" / "已撤销",
     }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AgencyStatus::Registered => "registered",
-            AgencyStatus::Confirmed => "confirmed",
-            AgencyStatus::Published => "published",
-            AgencyStatus::Withdrawn => "withdrawn",
-        }
-    }
-    pub fn parse(s: &str) -> Option<AgencyStatus> {
-        [AgencyStatus::Registered, AgencyStatus::Confirmed, AgencyStatus::Published, AgencyStatus::Withdrawn]
-            .into_iter()
-            .find(|l| l.as_str() == s.trim() || l.label() == s.trim())
-    }
-}
+);
 
 /// An enforcement subject (执法主体), SUBJ-1.
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -213,45 +184,16 @@ impl Agency {
     }
 }
 
-/// Employment kind. STAFF-4: contract and temporary staff, and auxiliary staff, never
-/// count as one of the two officers.
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Employment {
-    /// 在编
-    Established,
-    /// 合同制
-    Contract,
-    /// 临时聘用
-    Temporary,
-    /// 执法辅助人员
-    Auxiliary,
-}
-
-impl Employment {
-    pub fn label(self) -> &'static str {
-        match self {
-            Employment::Established => "在编",
-            Employment::Contract => "合同制",
-            Employment::Temporary => "临时聘用",
-            Employment::Auxiliary => "执法辅助人员",
-        }
+str_enum!(
+    /// Employment kind. STAFF-4: contract and temporary staff, and auxiliary staff, never
+    /// count as one of the two officers.
+    Employment {
+        Established = "established" / "在编",
+        Contract = "contract" / "合同制",
+        Temporary = "temporary" / "临时聘用",
+        Auxiliary = "auxiliary" / "执法辅助人员",
     }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Employment::Established => "established",
-            Employment::Contract => "contract",
-            Employment::Temporary => "temporary",
-            Employment::Auxiliary => "auxiliary",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Employment> {
-        [Employment::Established, Employment::Contract, Employment::Temporary, Employment::Auxiliary]
-            .into_iter()
-            .find(|l| l.as_str() == s.trim() || l.label() == s.trim())
-    }
-}
+);
 
 /// A person in an agency's staff registry (STAFF-1). Legal reviewers are registered as
 /// staff too (STAFF-5).

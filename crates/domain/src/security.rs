@@ -77,7 +77,7 @@ impl Default for SessionPolicy {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecuritySettings {
     #[serde(default)]
-    pub totp_required: Vec<crate::event::Role>,
+    pub totp_required: Vec<crate::account::Role>,
 }
 
 impl SecuritySettings {
@@ -92,7 +92,7 @@ impl SecuritySettings {
     }
 
     /// Must an account with these roles use the second factor?
-    pub fn requires_totp(&self, roles: &[crate::event::Role]) -> bool {
+    pub fn requires_totp(&self, roles: &[crate::account::Role]) -> bool {
         roles.iter().any(|r| self.totp_required.contains(r))
     }
 }
@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn sec1_totp_required_per_role() {
-        use crate::event::Role;
+        use crate::account::Role;
         let s = SecuritySettings { totp_required: vec![Role::SecurityAdmin, Role::AgencyHead] };
         s.validate().unwrap();
         assert!(s.requires_totp(&[Role::AgencyHead]));

@@ -1,9 +1,9 @@
 //! Small, valid registry values to build tests from (this crate's tests and the store's,
 //! web's and CLI's test suites). Not for production use.
 
+use crate::account::{Account, Role};
 use crate::citation::{BasisRole, Citation, Provision};
 use crate::codes::{CreditCode, RegionCode, credit_code_complete};
-use crate::event::{Account, Role};
 use crate::item::{Benchmark, ChangeKind, Grade, ItemKind, ItemVersion, Penalty, ProcedureKind, Seriousness};
 use crate::registry::{Agency, AgencyStatus, CertStatus, Certificate, Domain, Employment, Level, Officer};
 use jiff::civil::date;

@@ -354,7 +354,7 @@ fn penalty_cells(p: &Penalty) -> (&'static str, String, String, String) {
         Penalty::Warning => (penalty_label("warning"), e(), e(), e()),
         Penalty::NoticeOfCriticism => (penalty_label("notice_of_criticism"), e(), e(), e()),
         Penalty::Fine { min_fen, max_fen } => {
-            (penalty_label("fine"), zhifa_domain::item::yuan(*min_fen), zhifa_domain::item::yuan(*max_fen), e())
+            (penalty_label("fine"), zhifa_domain::money::yuan(*min_fen), zhifa_domain::money::yuan(*max_fen), e())
         }
         Penalty::FineMultiple { of, min_pct, max_pct } => {
             (penalty_label("fine_multiple"), format!("{min_pct}%"), format!("{max_pct}%"), of.label().into())

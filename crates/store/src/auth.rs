@@ -3,7 +3,8 @@
 //! hash and the session secrets themselves are never in a record.
 
 use jiff::Timestamp;
-use zhifa_domain::event::{Account, Event};
+use zhifa_domain::account::Account;
+use zhifa_domain::event::Event;
 
 use crate::sql::Conn;
 use crate::{Actor, AppendError, Store, StoreError};

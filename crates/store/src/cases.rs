@@ -10,12 +10,13 @@ use zhifa_domain::case::{
     number_scope,
 };
 use zhifa_domain::codes::CreditCode;
-use zhifa_domain::event::{Event, Refused, RegistryView};
+use zhifa_domain::event::Event;
 use zhifa_domain::item::{ItemVersion, ProcedureKind};
 use zhifa_domain::penalty::CaseNumberRule;
 use zhifa_domain::procedure::{self, DefinitionId, ProcedureDefinition};
 use zhifa_domain::registry::{Certificate, Qualification};
 use zhifa_domain::review::ReviewCatalogue;
+use zhifa_domain::view::{Refused, RegistryView};
 
 use crate::registry::{Page, Paging, TxView, calendar_in, get_item_on, officer_qualification};
 use crate::sql::{Conn, Value};
@@ -126,7 +127,8 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
                 return Err(Refused::Rule(zhifa_domain::Violation::new("PROC-1", format!("案件 {case} 不存在"))));
             };
             let account = view.account(by).map_err(Refused::View)?;
-            if !account.is_some_and(|a| a.has(zhifa_domain::event::Role::SystemAdmin) || a.agency == Some(file.agency))
+            if !account
+                .is_some_and(|a| a.has(zhifa_domain::account::Role::SystemAdmin) || a.agency == Some(file.agency))
             {
                 return Err(Refused::Rule(zhifa_domain::Violation::new("SEC-2", "无权删除本案音像资料")));
             }

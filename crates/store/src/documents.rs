@@ -4,8 +4,9 @@
 use jiff::Timestamp;
 use zhifa_domain::case::CaseView;
 use zhifa_domain::document::{self, DocumentSettings, IssueContext, IssuedDocument};
-use zhifa_domain::event::{Event, Refused, RegistryView};
+use zhifa_domain::event::Event;
 use zhifa_domain::procedure::china_date;
+use zhifa_domain::view::{Refused, RegistryView};
 
 use crate::registry::TxView;
 use crate::sql::{Conn, Value};

@@ -604,15 +604,15 @@ fn append_job(c: &mut dyn Conn, job: &mut Job, now: Timestamp, seq: &mut i64) ->
         };
         match checked {
             Ok(()) => {}
-            Err(zhifa_domain::event::Refused::Rule(v)) => {
+            Err(zhifa_domain::view::Refused::Rule(v)) => {
                 refused.push((i, v));
                 continue;
             }
-            Err(zhifa_domain::event::Refused::Many(vs)) => {
+            Err(zhifa_domain::view::Refused::Many(vs)) => {
                 refused.extend(vs.into_iter().map(|v| (i, v)));
                 continue;
             }
-            Err(zhifa_domain::event::Refused::View(e)) => return Err(AppendError::Store(e)),
+            Err(zhifa_domain::view::Refused::View(e)) => return Err(AppendError::Store(e)),
         }
         if !refused.is_empty() {
             // Keep checking later events, but write nothing more.

@@ -8,12 +8,13 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 use zhifa_domain::case::{CaseView, StepRecord};
-use zhifa_domain::event::{Event, Refused, RegistryView};
+use zhifa_domain::event::Event;
 use zhifa_domain::item::ItemKind;
 use zhifa_domain::procedure::china_date;
 use zhifa_domain::publication::{
     self, Complaint, DecisionInput, Publication, PublicationPolicy, PublicationState, WithdrawalGround,
 };
+use zhifa_domain::view::{Refused, RegistryView};
 
 use crate::registry::{Page, Paging, TxView, calendar_in};
 use crate::sql::{Conn, Row, Value};

@@ -5,13 +5,15 @@ use std::cell::RefCell;
 
 use jiff::civil::Date;
 use serde::Serialize;
+use zhifa_domain::account::Account;
 use zhifa_domain::calendar::{Calendar, HolidayYear};
 use zhifa_domain::codes::CreditCode;
-use zhifa_domain::event::{Account, Event, Refused, RegistryView};
+use zhifa_domain::event::Event;
 use zhifa_domain::item::{InspectionEntry, ItemVersion};
 use zhifa_domain::registry::{
     Agency, CertStatus, Certificate, Domain, Officer, Qualification, ReviewerRatio, Snapshot,
 };
+use zhifa_domain::view::{Refused, RegistryView};
 
 use crate::sql::{Conn, Row, Value};
 use crate::{Store, StoreError};

@@ -10,10 +10,11 @@ use jiff::civil::Date;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zhifa_domain::Violation;
+use zhifa_domain::account::Role;
 use zhifa_domain::calendar::{Deadline, HolidayYear};
 use zhifa_domain::codes::{CreditCode, RegionCode};
 use zhifa_domain::eligibility::{ActingCase, Eligibility, may_act};
-use zhifa_domain::event::{Event, Role};
+use zhifa_domain::event::Event;
 use zhifa_domain::item::{InspectionEntry, ItemKind, ItemVersion};
 use zhifa_domain::regions::{self, Region};
 use zhifa_domain::registry::{

@@ -5,7 +5,8 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use zhifa_domain::event::{Account, Event};
+use zhifa_domain::account::Account;
+use zhifa_domain::event::Event;
 
 use crate::AppState;
 use crate::error::ApiError;

@@ -117,6 +117,24 @@ impl From<AppendError> for ApiError {
     }
 }
 
+impl From<zhifa_app::Error> for ApiError {
+    fn from(e: zhifa_app::Error) -> Self {
+        use zhifa_app::Error as E;
+        match e {
+            E::Rule(v) => ApiError::Rule(v),
+            E::Rules(v) => ApiError::Rules(v),
+            E::Rows(r) => ApiError::Rows(r),
+            E::Invalid(v) => ApiError::BadRequest(v),
+            E::Conflict(rule, m) => ApiError::Conflict(rule, m),
+            E::NotFound(what) => ApiError::NotFound(what),
+            E::Unauthenticated => ApiError::Unauthenticated,
+            E::Unauthorized(v) => ApiError::Unauthorized(v),
+            E::Forbidden(why) => ApiError::Forbidden(why),
+            E::Internal(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
 impl From<Violation> for ApiError {
     fn from(v: Violation) -> Self {
         ApiError::Rule(v)

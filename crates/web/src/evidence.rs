@@ -16,8 +16,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zhifa_blob::{BlobError, BlobKey};
 use zhifa_domain::Violation;
+use zhifa_domain::account::{Account, Role};
 use zhifa_domain::case::{CaseFile, Evidence, Retention, StepRecord};
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::event::Event;
 use zhifa_store::{CaseFilter, CaseRow, EvidenceRow, Paging, Record, Store};
 
 use crate::AppState;

@@ -22,109 +22,41 @@ pub mod staff;
 
 pub use api::import_tables;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
-use zhifa_domain::registry::QualificationPolicy;
+use zhifa_app::App;
 use zhifa_store::Store;
 
 pub use openapi::{Access, RouteInfo};
 
-/// Shared by all handlers.
+/// Shared by all handlers: the application ([`App`], what the use cases work with) and
+/// what only HTTP needs (the metrics).
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
-    pub policy: Arc<QualificationPolicy>,
-    pub log: Arc<log::LogConfig>,
-    pub passwords: Arc<zhifa_domain::security::PasswordPolicy>,
-    pub sessions: Arc<zhifa_domain::security::SessionPolicy>,
-    /// The platform's absolute base URL (`https://zhifa.example.gov.cn`), for links that
-    /// leave the page, like the certificate QR codes (PUB-3); `None`: the request's host.
-    pub public_url: Option<Arc<str>>,
-    /// The full-text index of published decisions (PUB-4): a projection of the
-    /// publication records, rebuilt at start by the publisher (`publish.rs`).
-    pub search: Arc<zhifa_search::SearchIndex>,
-    /// Rendered publication pages (`publish.rs`).
-    pub pages: Arc<publish::PageCache>,
-    /// The tree size each witness last cosigned (C2SP tlog-witness `old`).
-    witness_sizes: Arc<Mutex<HashMap<String, u64>>>,
+    pub app: App,
     metrics: Arc<metrics::Metrics>,
-    /// Evidence files (REC-3, REC-4), and what an upload may be.
-    pub blobs: zhifa_blob::BlobStore,
-    pub limits: Arc<zhifa_blob::Limits>,
-    /// Official documents (CASE-6): templates and fonts, built once.
-    pub renderer: Arc<zhifa_render::Renderer>,
+}
+
+impl From<App> for AppState {
+    fn from(app: App) -> AppState {
+        AppState { app, metrics: Arc::new(metrics::Metrics::new()) }
+    }
 }
 
 impl AppState {
-    pub fn new(store: Store, log: log::LogConfig) -> AppState {
-        AppState {
-            store,
-            policy: Arc::new(QualificationPolicy::default()),
-            log: Arc::new(log),
-            passwords: Arc::default(),
-            sessions: Arc::default(),
-            public_url: None,
-            search: Arc::new(zhifa_search::SearchIndex::in_memory().expect("an in-memory search index")),
-            pages: Arc::default(),
-            witness_sizes: Arc::default(),
-            metrics: Arc::new(metrics::Metrics::new()),
-            // A scratch store until [`AppState::with_blobs`] names the real one.
-            blobs: zhifa_blob::BlobStore::local(
-                std::env::temp_dir().join(format!("zhifa-blobs-{}", std::process::id())),
-            )
-            .expect("a blob directory under the temporary directory"),
-            limits: Arc::default(),
-            renderer: default_renderer(),
-        }
-    }
-
-    /// The document renderer (agencies' templates, licensed fonts: `--templates`, `--fonts`).
-    pub fn with_renderer(mut self, renderer: zhifa_render::Renderer) -> AppState {
-        self.renderer = Arc::new(renderer);
-        self
-    }
-
-    /// Sets the absolute base URL the platform is reached at.
-    pub fn with_public_url(mut self, url: impl Into<String>) -> AppState {
-        self.public_url = Some(url.into().trim_end_matches('/').into());
-        self
-    }
-
-    /// Where evidence files are kept (`<data-dir>/blobs` or S3) and the upload limits.
-    pub fn with_blobs(mut self, blobs: zhifa_blob::BlobStore, limits: zhifa_blob::Limits) -> AppState {
-        self.blobs = blobs;
-        self.limits = Arc::new(limits);
-        self
-    }
-
-    /// Keeps the search index in `index` (e.g. a directory under the data dir) instead of
-    /// memory.
-    pub fn with_search_index(mut self, index: zhifa_search::SearchIndex) -> AppState {
-        self.search = Arc::new(index);
-        self
-    }
-
-    /// Today in China Standard Time (UTC+8, no daylight saving), by the platform clock.
-    pub fn today(&self) -> jiff::civil::Date {
-        let offset = jiff::tz::Offset::constant(8);
-        self.store.now().to_zoned(jiff::tz::TimeZone::fixed(offset)).date()
+    /// The application on `store` with the log's identity, everything else by default.
+    pub fn new(store: Store, log: zhifa_app::log::LogConfig) -> AppState {
+        AppState::from(App::new(store, log))
     }
 }
 
-/// The embedded templates with the vendored fonts, loaded once per process.
-fn default_renderer() -> Arc<zhifa_render::Renderer> {
-    static DEFAULT: std::sync::OnceLock<Arc<zhifa_render::Renderer>> = std::sync::OnceLock::new();
-    DEFAULT
-        .get_or_init(|| {
-            Arc::new(
-                zhifa_render::Renderer::new(zhifa_render::FontConfig::vendored(), None)
-                    .expect("the embedded templates and fonts load"),
-            )
-        })
-        .clone()
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 /// The whole application router, and the table of API routes.
@@ -159,8 +91,8 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let checkpointer = log::spawn_checkpointer(state.clone());
-    let publisher = publish::spawn_publisher(state.clone());
+    let checkpointer = zhifa_app::log::spawn_checkpointer(state.app.clone());
+    let publisher = zhifa_app::publications::spawn_publisher(state.app.clone());
     let (router, _) = app(state);
     let _abort = AbortOnDrop(checkpointer);
     let _abort_publisher = AbortOnDrop(Some(publisher));

@@ -11,7 +11,7 @@ use axum::routing::{MethodFilter, on};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
-use zhifa_domain::event::Role;
+use zhifa_domain::account::Role;
 
 use crate::AppState;
 

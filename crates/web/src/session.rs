@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use zhifa_domain::Violation;
-use zhifa_domain::event::{Account, Role};
+use zhifa_domain::account::{Account, Role};
 
 use crate::AppState;
 use crate::auth::{Caller, token_digest};

@@ -4,7 +4,7 @@ mod common;
 
 use common::{App, apps, token_for};
 use serde_json::{Value, json};
-use zhifa_domain::event::Role;
+use zhifa_domain::account::Role;
 use zhifa_store::testing::fixtures;
 
 fn v<T: serde::Serialize>(t: &T) -> Value {

@@ -240,7 +240,7 @@ fn case6_every_document_of_a_penalty_renders_is_numbered_signed_and_verifiable()
         );
 
         // LOG-5: verification by code, with the inclusion proof against a signed checkpoint.
-        zhifa_web::log::checkpoint_once(&app.state).unwrap();
+        zhifa_app::log::checkpoint_once(&app.state).unwrap();
         let v = ok(&app, app.get(&format!("/api/v1/public/verify?code={code_}"), None)).body;
         assert_eq!(v["ok"], true, "{v}");
         assert_eq!(v["signature_valid"], true);
@@ -494,7 +494,7 @@ fn case6_the_staff_case_page_lists_issuable_documents_and_issues_them() {
 
 #[test]
 fn case6_documents_are_signed_with_sm2_when_it_is_configured() {
-    let mut log = zhifa_web::log::LogConfig::ephemeral("zhifa.test/log");
+    let mut log = zhifa_app::log::LogConfig::ephemeral("zhifa.test/log");
     let sm2 = zhifa_log::Sm2Signer::from_secret("zhifa.test/log", &[5; 32]).unwrap();
     let vkey = sm2.verifier().vkey();
     log.sm2 = Some(std::sync::Arc::new(sm2));

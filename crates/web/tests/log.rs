@@ -30,7 +30,7 @@ fn log3_the_served_tree_verifies_from_the_tiles_alone() {
     for app in apps() {
         app.seed(fixtures::registry());
         assert_eq!(app.get("/log/checkpoint", None).status, 404, "no checkpoint yet");
-        zhifa_web::log::checkpoint_once(&app.state).unwrap().expect("signed");
+        zhifa_app::log::checkpoint_once(&app.state).unwrap().expect("signed");
         let cp = checkpoint(&app);
         let r = app.get("/log/checkpoint", None);
         assert_eq!(r.status, 200);
@@ -66,10 +66,10 @@ fn log3_proofs_verify_and_bad_parameters_are_refused() {
     for app in apps() {
         app.seed(fixtures::registry());
         let old = app.records() as u64;
-        zhifa_web::log::checkpoint_once(&app.state).unwrap();
+        zhifa_app::log::checkpoint_once(&app.state).unwrap();
         let a = checkpoint(&app);
         app.seed(vec![zhifa_domain::event::Event::AgencyRegistered { agency: fixtures::agency(8) }]);
-        zhifa_web::log::checkpoint_once(&app.state).unwrap();
+        zhifa_app::log::checkpoint_once(&app.state).unwrap();
         let b = checkpoint(&app);
         assert_eq!((a.size(), b.size()), (old, old + 1));
         let r = app.get(&format!("/log/proof/consistency?old={}&new={}", a.size(), b.size()), None);
@@ -109,7 +109,7 @@ fn a_receipt_proves_a_record_to_anyone_holding_it() {
         let path = "/api/v1/records/3/receipt?reason=%E5%A4%8D%E6%A0%B8%E6%A1%88%E5%8D%B7"; // 复核案卷
         let r = app.get(path, Some(&app.admin));
         assert_eq!((r.status, r.rule()), (409, "LOG-3"), "not yet in a checkpoint");
-        zhifa_web::log::checkpoint_once(&app.state).unwrap();
+        zhifa_app::log::checkpoint_once(&app.state).unwrap();
         assert_eq!(app.get(path, None).status, 401);
         let before = app.records();
         let r = app.get("/api/v1/records/3/receipt", Some(&app.admin));
@@ -193,18 +193,18 @@ fn start_witness(
 
 #[test]
 fn witnesses_cosign_each_checkpoint_and_the_cosignature_is_published() {
-    let mut log = zhifa_web::log::LogConfig::ephemeral("zhifa.test/log");
+    let mut log = zhifa_app::log::LogConfig::ephemeral("zhifa.test/log");
     let witness = CosignatureSigner::from_seed("procuratorate.example/witness", &[3; 32]).unwrap();
     let wv = witness.verifier();
     let (url, size, _rt) = start_witness(witness, log.signer.verifier());
-    log.witnesses.push(zhifa_web::log::Witness { verifier: wv.clone(), url });
+    log.witnesses.push(zhifa_app::log::Witness { verifier: wv.clone(), url });
     let app = App::start_with(zhifa_store::testing::sqlite(), log);
     app.seed(fixtures::registry());
-    zhifa_web::log::checkpoint_once(&app.state).unwrap();
+    zhifa_app::log::checkpoint_once(&app.state).unwrap();
     app.seed(vec![zhifa_domain::event::Event::AgencyRegistered { agency: fixtures::agency(8) }]);
     // The witness lost its state: it answers 409 with its size; the log retries from there.
     *size.lock().unwrap() = 0;
-    zhifa_web::log::checkpoint_once(&app.state).unwrap();
+    zhifa_app::log::checkpoint_once(&app.state).unwrap();
     let r = app.get("/log/checkpoint", None);
     let note = Note::parse(std::str::from_utf8(&r.bytes).unwrap()).unwrap();
     let cosigs = verify_cosignatures(&note, &[wv]).unwrap();
@@ -215,13 +215,13 @@ fn witnesses_cosign_each_checkpoint_and_the_cosignature_is_published() {
 
 #[test]
 fn log2_an_sm2_cosignature_rides_along_and_standard_verifiers_ignore_it() {
-    let mut log = zhifa_web::log::LogConfig::ephemeral("zhifa.test/log");
+    let mut log = zhifa_app::log::LogConfig::ephemeral("zhifa.test/log");
     let sm2 = zhifa_log::Sm2Signer::from_secret("zhifa.test/log", &[5; 32]).unwrap();
     let sm2v = sm2.verifier();
     log.sm2 = Some(std::sync::Arc::new(sm2));
     let app = App::start_with(zhifa_store::testing::sqlite(), log);
     app.seed(fixtures::registry());
-    zhifa_web::log::checkpoint_once(&app.state).unwrap();
+    zhifa_app::log::checkpoint_once(&app.state).unwrap();
     let keys = String::from_utf8(app.get("/log/key", None).bytes).unwrap();
     assert_eq!(keys.lines().count(), 2, "{keys}");
     let r = app.get("/log/checkpoint", None);

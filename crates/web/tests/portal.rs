@@ -130,7 +130,7 @@ fn certificate_lookup_and_qr_code() {
     assert!(text(&r).contains("<svg") && !text(&r).contains("style="));
 
     // A configured public URL wins.
-    let state = app.state.clone().with_public_url("https://zhifa.example.gov.cn/");
+    let state = zhifa_web::AppState::from(app.state.app.clone().with_public_url("https://zhifa.example.gov.cn/"));
     let (router, _) = zhifa_web::app(state);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
@@ -267,7 +267,7 @@ fn log_page_shows_the_latest_checkpoint_and_key() {
         app.seed(fixtures::registry());
         let body = html_page(&app, "/public/log", 200);
         assert!(body.contains("日志尚未签发检查点"), "{body}");
-        let cp = zhifa_web::log::checkpoint_once(&app.state).unwrap().unwrap();
+        let cp = zhifa_app::log::checkpoint_once(&app.state).unwrap().unwrap();
         let body = html_page(&app, "/public/log", 200);
         assert!(body.contains(&format!("{} 条记录", cp.size)), "{body}");
         assert!(body.contains(&cp.root.to_base64()), "{body}");

@@ -184,7 +184,7 @@ fn pub4_to_pub9_a_decided_case_is_published_redacted_found_verified_withdrawn_an
 
         // LOG-5: the proof checks against the signed checkpoint.
         assert_eq!(app.get(&format!("/api/v1/public/records/{seq}/proof"), None).status, 409, "no checkpoint yet");
-        zhifa_web::log::checkpoint_once(&app.state).unwrap();
+        zhifa_app::log::checkpoint_once(&app.state).unwrap();
         let proof = app.get(&format!("/api/v1/public/records/{seq}/proof"), None);
         assert_eq!(proof.status, 200, "{:?}", proof.body);
         let p = &proof.body;
@@ -439,8 +439,8 @@ fn pub7_an_inspection_result_is_published_among_the_inspection_results() {
         let c = county(&app);
         set_now(&app, "2026-03-02T01:00:00Z");
         // A second node on the same store: its index follows the records whoever wrote them.
-        let node2 = zhifa_web::AppState::new(app.store.clone(), zhifa_web::log::LogConfig::ephemeral("zhifa.test/log"));
-        let (current, cursor) = zhifa_web::publish::rebuild_index(&node2).unwrap();
+        let node2 = zhifa_web::AppState::new(app.store.clone(), zhifa_app::log::LogConfig::ephemeral("zhifa.test/log"));
+        let (current, cursor) = zhifa_app::publications::rebuild_index(&node2).unwrap();
         assert_eq!(current, 0);
         let n = open(&app, &c.head, "SCJG-JC-001", None);
         ok(&app, step(&app, &n, &c.head, json!({"action": "assign_task", "records": ["task_record"]})));
@@ -476,7 +476,7 @@ fn pub7_an_inspection_result_is_published_among_the_inspection_results() {
         assert!(detail.contains("行政检查") && detail.contains("冷藏柜温度不达标"), "{detail}");
         let q = zhifa_search::Query::text("冷藏柜");
         assert_eq!(node2.search.search(&q).unwrap().total, 0);
-        let cursor = zhifa_web::publish::follow(&node2, cursor).unwrap();
+        let cursor = zhifa_app::publications::follow(&node2, cursor).unwrap();
         assert_eq!(node2.search.search(&q).unwrap().total, 1, "the other node's index followed");
         ok(
             &app,
@@ -487,7 +487,7 @@ fn pub7_an_inspection_result_is_published_among_the_inspection_results() {
                 &json!({"reason": "检查结论被撤销", "ground": "revoked"}),
             ),
         );
-        zhifa_web::publish::follow(&node2, cursor).unwrap();
+        zhifa_app::publications::follow(&node2, cursor).unwrap();
         assert_eq!(node2.search.search(&q).unwrap().total, 0, "and the withdrawal");
     }
 }

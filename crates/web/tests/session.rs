@@ -4,7 +4,7 @@ mod common;
 
 use common::{App, apps};
 use serde_json::json;
-use zhifa_domain::event::Role;
+use zhifa_domain::account::Role;
 use zhifa_store::Actor;
 
 fn with_password(app: &App, login: &str, password: &str) {

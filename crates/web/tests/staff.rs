@@ -5,7 +5,8 @@
 mod common;
 
 use common::{App, session};
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::account::{Account, Role};
+use zhifa_domain::event::Event;
 use zhifa_domain::testing::code;
 use zhifa_store::Actor;
 use zhifa_store::testing::{fixtures, sqlite};

@@ -8,9 +8,10 @@ use std::path::Path;
 use jiff::civil::{Date, date};
 use jiff::{Span, ToSpan};
 use serde::Deserialize;
+use zhifa_domain::account::{Account, Role};
 use zhifa_domain::citation::Citation;
 use zhifa_domain::codes::{CreditCode, RegionCode, credit_code_complete};
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::event::Event;
 use zhifa_domain::item::{Benchmark, ChangeKind, InspectionEntry, ItemKind, ItemVersion, ProcedureKind};
 use zhifa_domain::registry::{
     Agency, AgencyStatus, CertStatus, Certificate, Domain, Employment, Level, Officer, RevocationReason,

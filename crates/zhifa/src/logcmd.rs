@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+use zhifa_app::log::{LogConfig, Witness};
 use zhifa_log::{
     Checkpoint, CosignatureVerifier, Ed25519Signer, Ed25519Verifier, Hash, Note, NoteVerifier, TileBuilder,
     decode_entry_bundle, leaf_hash,
 };
 use zhifa_store::Actor;
-use zhifa_web::log::{LogConfig, Witness};
 
 #[derive(Args, Clone)]
 pub struct LogArgs {
@@ -165,7 +165,7 @@ pub fn run(cmd: LogCommand, store_args: &crate::StoreArgs, args: &LogArgs) -> Re
             let log = config(args, &store_args.data_dir)?;
             let path = log.state_file.clone().expect("state file");
             let previous = std::fs::read_to_string(&path).unwrap_or_default();
-            if zhifa_web::log::check_not_rewound(&store, &log).is_ok() {
+            if zhifa_app::log::check_not_rewound(&store, &log).is_ok() {
                 return Err("日志没有回退，无需确认".into());
             }
             let size = store.tree_size().map_err(|e| e.to_string())?;
@@ -314,7 +314,7 @@ fn verify_remote(url: &str, since: Option<&Path>, key: Option<String>) -> Result
 fn stress(store_args: &crate::StoreArgs, args: &LogArgs, writers: usize, checkpoint_ms: u64) -> Result<(), String> {
     let store = crate::open(store_args)?;
     let log = config(args, &store_args.data_dir)?;
-    zhifa_web::log::check_not_rewound(&store, &log)?;
+    zhifa_app::log::check_not_rewound(&store, &log)?;
     let out = Arc::new(std::sync::Mutex::new(std::io::stdout()));
     let pid = std::process::id();
     let mut handles = Vec::new();
@@ -324,10 +324,10 @@ fn stress(store_args: &crate::StoreArgs, args: &LogArgs, writers: usize, checkpo
             let actor = Actor("stress".into());
             for i in 0.. {
                 let login = format!("s{pid}-{w}-{i}");
-                let account = zhifa_domain::event::Account {
+                let account = zhifa_domain::account::Account {
                     login: login.clone(),
                     display_name: "压力测试".into(),
-                    roles: vec![zhifa_domain::event::Role::Officer],
+                    roles: vec![zhifa_domain::account::Role::Officer],
                     agency: None,
                     staff_no: None,
                     disabled: false,
@@ -349,7 +349,7 @@ fn stress(store_args: &crate::StoreArgs, args: &LogArgs, writers: usize, checkpo
     let state = zhifa_web::AppState::new(store, log);
     loop {
         std::thread::sleep(Duration::from_millis(checkpoint_ms));
-        match zhifa_web::log::checkpoint_once(&state) {
+        match zhifa_app::log::checkpoint_once(&state) {
             Ok(Some(cp)) => {
                 let mut o = out.lock().unwrap();
                 let _ = writeln!(o, "checkpoint {} {}", cp.size, cp.root.to_base64());

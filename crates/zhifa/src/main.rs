@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::account::{Account, Role};
+use zhifa_domain::event::Event;
 use zhifa_store::{Actor, Store, StoreConfig};
 
 #[derive(Parser)]
@@ -368,7 +369,7 @@ fn read_tables(paths: &[PathBuf]) -> Result<Vec<zhifa_sheets::Table>> {
 fn serve(
     store: Store,
     blobs: zhifa_blob::BlobStore,
-    log: zhifa_web::log::LogConfig,
+    log: zhifa_app::log::LogConfig,
     listen: &str,
     public: PublicArgs,
     banner: Option<String>,
@@ -380,7 +381,7 @@ fn serve(
     }
     let renderer =
         zhifa_render::Renderer::new(font_config, templates).map_err(|e| format!("文书模板或字体无法加载：{e}"))?;
-    zhifa_web::log::check_not_rewound(&store, &log)?;
+    zhifa_app::log::check_not_rewound(&store, &log)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("无法监听 {listen}: {e}"))?;
@@ -396,15 +397,15 @@ fn serve(
         }
         println!("  可验证日志: http://{addr}/log/checkpoint  公钥: {}", log.signer.verifier().vkey());
         println!("  证据存储: {}", blobs.describe());
-        let mut state = zhifa_web::AppState::new(store, log)
+        let mut app = zhifa_app::App::new(store, log)
             .with_public_url(public_url)
             .with_blobs(blobs, zhifa_blob::Limits::default())
             .with_renderer(renderer);
-        state.sessions = std::sync::Arc::new(zhifa_domain::security::SessionPolicy {
+        app.sessions = std::sync::Arc::new(zhifa_domain::security::SessionPolicy {
             idle_secs: idle_timeout,
             ..Default::default()
         });
-        zhifa_web::serve(state, listener, async {
+        zhifa_web::serve(zhifa_web::AppState::from(app), listener, async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await

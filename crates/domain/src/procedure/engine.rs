@@ -26,8 +26,8 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 use super::{Action, AvRequirement, Condition, LimitKind, ProcedureDefinition, Requirement, TimeLimit, Unit};
+use crate::account::Role;
 use crate::calendar::{Calendar, Deadline};
-use crate::event::Role;
 use crate::violation::Violation;
 
 /// The date of an instant in China Standard Time (UTC+8).

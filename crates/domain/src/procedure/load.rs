@@ -12,7 +12,7 @@ use super::{
     Action, AvRequirement, Condition, DefinitionId, Extension, LimitKind, ProcedureDefinition, Requirement, Stage,
     Suspension, TimeLimit, Unit,
 };
-use crate::event::Role;
+use crate::account::Role;
 use crate::item::ProcedureKind;
 use crate::violation::RULES;
 

@@ -38,7 +38,7 @@
 //! label = "作出行政处罚决定"
 //! from = ["decision"]               # the stages it may be taken in
 //! to = "service"                    # omitted: the case stays in its stage
-//! roles = ["agency_head"]           # event::Role codes; at least one
+//! roles = ["agency_head"]           # account::Role codes; at least one
 //! officers = 2                      # STAFF-4: at least this many officers take part
 //! decision = true                   # the case's decision (REC-5 back-filling, PUB-4)
 //! av = "step"                       # REC-3: "step" (this step) or "full" (full process)
@@ -111,7 +111,7 @@ use std::sync::OnceLock;
 
 use serde::Serialize;
 
-use crate::event::Role;
+use crate::account::Role;
 use crate::item::ProcedureKind;
 
 pub use engine::{

@@ -5,8 +5,8 @@ use jiff::civil::date;
 
 use super::*;
 use crate::Violation;
+use crate::account::Role::{AgencyHead, LegalReviewer, Officer};
 use crate::calendar::Calendar;
-use crate::event::Role::{AgencyHead, LegalReviewer, Officer};
 
 // ------------------------------------------------------------------ loading
 

@@ -7,8 +7,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use zhifa_domain::Violation;
+use zhifa_domain::account::{Account, Role};
 use zhifa_domain::codes::CreditCode;
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::event::Event;
 use zhifa_domain::security::SecuritySettings;
 use zhifa_store::{Paging, RecordFilter};
 

@@ -34,7 +34,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, on};
 use maud::{Markup, html};
 use zhifa_domain::Violation;
-use zhifa_domain::event::{Account, Role};
+use zhifa_domain::account::{Account, Role};
 
 use crate::AppState;
 use crate::auth::token_digest;

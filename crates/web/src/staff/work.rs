@@ -10,8 +10,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use zhifa_domain::Violation;
+use zhifa_domain::account::Role;
 use zhifa_domain::case::{LateEntry, Party, Step};
-use zhifa_domain::event::Role;
+use zhifa_domain::money::yuan;
 use zhifa_domain::penalty::{DecidedPenalty, PartyKind};
 use zhifa_domain::procedure::{
     AvRequirement, Condition, Engine, LimitKind, LimitStatus, ProcedureDefinition, ReviewOutcome,
@@ -723,16 +724,12 @@ fn gap(secs: i64) -> String {
     }
 }
 
-fn yuan(fen: i64) -> String {
-    if fen % 100 == 0 { format!("{} 元", fen / 100) } else { format!("{}.{:02} 元", fen / 100, fen % 100) }
-}
-
 fn penalty_text(p: &DecidedPenalty) -> String {
     match p {
         DecidedPenalty::Fine { fen }
         | DecidedPenalty::ConfiscateIllegalGains { fen }
         | DecidedPenalty::ConfiscateProperty { fen } => {
-            format!("{} {}", p.label(), yuan(*fen))
+            format!("{} {} 元", p.label(), yuan(*fen))
         }
         DecidedPenalty::Detention { days } => format!("{} {days} 日", p.label()),
         p => p.label().to_string(),
@@ -1111,7 +1108,7 @@ fn withdraw_form(me: &Me, id: &str) -> Markup {
 pub async fn withdraw(State(s): State<AppState>, me: Me, Path(id): Path<String>, f: Fields) -> Response {
     use zhifa_domain::publication::WithdrawalGround;
     let refuse = |v: Violation| page_error(Some(&me), ApiError::BadRequest(v));
-    let Some(ground) = WithdrawalGround::ALL.into_iter().find(|g| f.has("ground", g.as_str())) else {
+    let Some(ground) = WithdrawalGround::ALL.iter().copied().find(|g| f.has("ground", g.as_str())) else {
         return refuse(Violation::new("PUB-6", "请选择撤下原因").at("ground"));
     };
     let arose_on = match f.get("arose_on").map(|d| d.parse::<jiff::civil::Date>()) {

@@ -3,7 +3,8 @@
 //! app with an evidence store of its own: local files, or S3 when `ZHIFA_TEST_S3_URL` is set.
 
 use zhifa_blob::testing::TestBlobStore;
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::account::{Account, Role};
+use zhifa_domain::event::Event;
 use zhifa_store::testing::{TestStore, backends, fixtures};
 
 use super::{App, token_for};
@@ -70,7 +71,7 @@ pub fn case_apps_with(limits: zhifa_blob::Limits) -> Vec<CaseApp> {
         pairs.push((zhifa_store::testing::sqlite(), b));
     }
     for (t, blobs) in pairs {
-        let log = zhifa_web::log::LogConfig::ephemeral("zhifa.test/log");
+        let log = zhifa_app::log::LogConfig::ephemeral("zhifa.test/log");
         let app = App::start_full(t, log, Some((blobs.store.clone(), limits.clone())));
         let mut events = fixtures::registry();
         events.extend([

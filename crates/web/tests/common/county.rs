@@ -5,8 +5,9 @@
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
+use zhifa_domain::account::{Account, Role};
 use zhifa_domain::case::{Evidence, Retention};
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::event::Event;
 use zhifa_domain::item::{ItemKind, ProcedureKind};
 use zhifa_domain::testing::{code, item, officer};
 use zhifa_store::Actor;

@@ -7,7 +7,8 @@ pub mod cases;
 pub mod county;
 
 use serde_json::Value;
-use zhifa_domain::event::{Account, Event, Role};
+use zhifa_domain::account::{Account, Role};
+use zhifa_domain::event::Event;
 use zhifa_store::testing::{TestStore, backends};
 use zhifa_store::{Actor, Store};
 
@@ -75,27 +76,28 @@ pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
 
 impl App {
     pub fn start(t: TestStore) -> App {
-        Self::start_with(t, zhifa_web::log::LogConfig::ephemeral("zhifa.test/log"))
+        Self::start_with(t, zhifa_app::log::LogConfig::ephemeral("zhifa.test/log"))
     }
 
-    pub fn start_with(t: TestStore, log: zhifa_web::log::LogConfig) -> App {
+    pub fn start_with(t: TestStore, log: zhifa_app::log::LogConfig) -> App {
         Self::start_full(t, log, None)
     }
 
     /// The app with `blobs` as its evidence store (default: a scratch local store).
     pub fn start_full(
         t: TestStore,
-        log: zhifa_web::log::LogConfig,
+        log: zhifa_app::log::LogConfig,
         blobs: Option<(zhifa_blob::BlobStore, zhifa_blob::Limits)>,
     ) -> App {
         // Tests run on 2026-03-01 at noon, China time, whatever the real date.
         let (store, clock) = t.open_at("2026-03-01T04:00:00Z".parse().unwrap());
         let admin = token_for(&store, "admin", &[Role::SystemAdmin, Role::Supervisor]);
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let mut state = zhifa_web::AppState::new(store.clone(), log);
+        let mut app = zhifa_app::App::new(store.clone(), log);
         if let Some((b, limits)) = blobs {
-            state = state.with_blobs(b, limits);
+            app = app.with_blobs(b, limits);
         }
+        let state = zhifa_web::AppState::from(app);
         let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
         rt.spawn(zhifa_web::serve(state.clone(), listener, std::future::pending()));
