@@ -11,7 +11,8 @@
 //!   ([`Store::rebuild_projections`]).
 //! - Record `seq` numbers are gapless from 0 in commit order: writers are serialised
 //!   (SQLite's single writer; a transaction-scoped advisory lock on PostgreSQL).
-//! - Reads return `Ok(None)` for an unknown key; `Err` only for a failing database.
+//! - Reads return `Ok(None)` for an unknown key; `Err` only for a failing database (or a
+//!   stored value of the wrong type: [`StoreError::CorruptColumn`], never a panic).
 
 mod auth;
 mod cases;
@@ -118,6 +119,10 @@ pub enum StoreError {
     Schema(String),
     #[error("数据损坏: {0}")]
     Corrupt(String),
+    /// A stored value is not what the schema says: a missing column or another type.
+    /// `table` is the table the query reads (or the query's first words when it reads none).
+    #[error("数据损坏: {table}.{column}: {problem}")]
+    CorruptColumn { table: String, column: String, problem: String },
     /// The group's transaction failed; nothing of it was written.
     #[error("提交失败，未写入: {0}")]
     Commit(String),
@@ -288,16 +293,17 @@ impl Store {
                 c.execute("SELECT pg_advisory_xact_lock(72620001)", &[])?;
             }
             let has_meta = if is_pg {
-                c.query_opt("SELECT to_regclass('meta')::text", &[])?.and_then(|r| r.opt_text(0).map(str::to_owned)).is_some()
+                let row = c.query_opt("SELECT to_regclass('meta')::text", &[])?;
+                row.map(|r| r.opt_text(0).map(|t| t.is_some())).transpose()?.unwrap_or(false)
             } else {
                 c.query_opt("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'", &[])?.is_some()
             };
             let current = if has_meta {
                 let row = c.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?;
-                row.map(|r| r.text(0).parse::<i64>())
-                    .transpose()
-                    .map_err(|e| StoreError::Corrupt(format!("schema_version: {e}")))?
-                    .unwrap_or(0)
+                match row {
+                    Some(r) => r.text(0)?.parse::<i64>().map_err(|e| r.corrupt(0, format!("schema_version: {e}")))?,
+                    None => 0,
+                }
             } else {
                 0
             };
@@ -325,7 +331,10 @@ impl Store {
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.read(|c| {
             let r = c.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?;
-            Ok(r.map(|r| r.text(0).parse().unwrap_or(-1)).unwrap_or(0))
+            Ok(match r {
+                Some(r) => r.text(0)?.parse().unwrap_or(-1),
+                None => 0,
+            })
         })
     }
 
@@ -569,7 +578,7 @@ pub(crate) fn for_each_record_batch(
             &[after.into()],
         )?;
         let Some(last) = rows.last() else { return Ok(()) };
-        after = last.int(0);
+        after = last.int(0)?;
         let records: Vec<Record> = rows.iter().map(record_from_row).collect::<Result<_, _>>()?;
         f(c, &records)?;
     }
@@ -635,9 +644,10 @@ fn append_job(c: &mut dyn Conn, job: &mut Job, now: Timestamp, seq: &mut i64) ->
 
 fn next_seq(c: &mut dyn Conn) -> Result<i64, StoreError> {
     let r = c.query_opt("SELECT MAX(seq) FROM records", &[])?;
-    Ok(match r.map(|r| r.0[0].clone()) {
-        Some(Value::Int(n)) => n + 1,
-        _ => 0,
+    // MAX of no rows is NULL.
+    Ok(match r {
+        Some(r) => r.opt_int(0)?.map_or(0, |n| n + 1),
+        None => 0,
     })
 }
 
@@ -667,11 +677,11 @@ fn insert_record(
 
 pub(crate) fn record_from_row(r: &sql::Row) -> Result<Record, StoreError> {
     Ok(Record {
-        seq: r.int(0),
-        kind: r.text(1).to_string(),
-        subject: r.text(2).to_string(),
-        actor: r.text(3).to_string(),
-        recorded_at: Timestamp::from_microsecond(r.int(4)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        seq: r.int(0)?,
+        kind: r.text(1)?.to_string(),
+        subject: r.text(2)?.to_string(),
+        actor: r.text(3)?.to_string(),
+        recorded_at: Timestamp::from_microsecond(r.int(4)?).map_err(|e| r.corrupt(4, e.to_string()))?,
         body: r.json(5)?,
     })
 }
