@@ -67,14 +67,11 @@ impl Store {
                 return Ok(None);
             };
             Ok(Some(Credential {
-                login: r.text(0).into(),
-                phc: r.text(1).into(),
-                failed: r.int(2) as u32,
-                locked_until: match &r.0[3] {
-                    crate::sql::Value::Int(v) => Some(ts(*v)?),
-                    _ => None,
-                },
-                must_change: r.int(4) != 0,
+                login: r.text(0)?.into(),
+                phc: r.text(1)?.into(),
+                failed: r.int(2)? as u32,
+                locked_until: r.opt_int(3)?.map(ts).transpose()?,
+                must_change: r.int(4)? != 0,
             }))
         })
     }
@@ -171,10 +168,10 @@ impl Store {
                 return Ok(None);
             };
             Ok(Some(Session {
-                login: r.text(0).into(),
-                csrf: r.text(1).into(),
-                created_at: ts(r.int(2))?,
-                last_seen: ts(r.int(3))?,
+                login: r.text(0)?.into(),
+                csrf: r.text(1)?.into(),
+                created_at: ts(r.int(2)?)?,
+                last_seen: ts(r.int(3)?)?,
             }))
         })
     }
@@ -226,11 +223,9 @@ impl Store {
                 return Ok(None);
             };
             let account: Account = r.json(0)?;
-            Ok((!account.disabled).then(|| LoginState {
-                account,
-                must_change: r.int(1) != 0,
-                totp: matches!(r.0[2], crate::sql::Value::Int(_)),
-            }))
+            let must_change = r.int(1)? != 0;
+            let totp = r.opt_int(2)?.is_some();
+            Ok((!account.disabled).then_some(LoginState { account, must_change, totp }))
         })
     }
 }
@@ -266,10 +261,10 @@ impl Store {
                 return Ok(None);
             };
             Ok(Some(TotpSecret {
-                login: r.text(0).into(),
-                secret: r.text(1).into(),
-                confirmed: matches!(r.0[2], crate::sql::Value::Int(_)),
-                last_step: r.int(3),
+                login: r.text(0)?.into(),
+                secret: r.text(1)?.into(),
+                confirmed: r.opt_int(2)?.is_some(),
+                last_step: r.int(3)?,
             }))
         })
     }
@@ -277,10 +272,10 @@ impl Store {
     /// The logins with a confirmed second factor (SEC-1), in order.
     pub fn totp_logins(&self) -> Result<Vec<String>, StoreError> {
         self.read(|c| {
-            Ok(c.query("SELECT login FROM totp_secrets WHERE confirmed_at IS NOT NULL ORDER BY login", &[])?
+            c.query("SELECT login FROM totp_secrets WHERE confirmed_at IS NOT NULL ORDER BY login", &[])?
                 .iter()
-                .map(|r| r.text(0).to_string())
-                .collect())
+                .map(|r| r.text(0).map(str::to_owned))
+                .collect()
         })
     }
 
@@ -368,7 +363,7 @@ impl Store {
     pub fn pending_login(&self, id_sha256: &str) -> Result<Option<(String, Timestamp)>, StoreError> {
         self.read(|c| {
             c.query_opt("SELECT login, created_at FROM totp_pending WHERE id_sha256 = $1", &[id_sha256.into()])?
-                .map(|r| Ok((r.text(0).to_string(), ts(r.int(1))?)))
+                .map(|r| Ok((r.text(0)?.to_string(), ts(r.int(1)?)?)))
                 .transpose()
         })
     }

@@ -107,7 +107,10 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
                     &[catalogue.agency.as_str().into()],
                 )
                 .map_err(Refused::View)?
-                .and_then(|r| r.opt_int(0))
+                .map(|r| r.opt_int(0))
+                .transpose()
+                .map_err(Refused::View)?
+                .flatten()
                 .unwrap_or(0);
             if i64::from(catalogue.version) != latest + 1 {
                 return Err(Refused::Rule(zhifa_domain::Violation::new(
@@ -145,7 +148,7 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
 
 fn recorded_at(c: &mut dyn Conn, seq: i64) -> Result<Timestamp, StoreError> {
     let r = c.query_opt("SELECT recorded_at FROM records WHERE seq = $1", &[seq.into()])?;
-    let micros = r.ok_or_else(|| corrupt(format!("record {seq} missing")))?.int(0);
+    let micros = r.ok_or_else(|| corrupt(format!("record {seq} missing")))?.int(0)?;
     Timestamp::from_microsecond(micros).map_err(corrupt)
 }
 
@@ -166,7 +169,7 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
             match n {
                 Some(r) => c.execute(
                     "UPDATE case_numbers SET n = $2 WHERE scope = $1",
-                    &[scope.as_str().into(), (r.int(0) + 1).into()],
+                    &[scope.as_str().into(), (r.int(0)? + 1).into()],
                 )?,
                 None => c.execute("INSERT INTO case_numbers (scope, n) VALUES ($1, 1)", &[scope.as_str().into()])?,
             };
@@ -314,7 +317,7 @@ fn definition_in(c: &mut dyn Conn, id: &DefinitionId) -> Result<Option<Procedure
         "SELECT file, source FROM procedure_defs WHERE code = $1 AND version = $2",
         &[id.code.as_str().into(), i64::from(id.version).into()],
     )?;
-    row.map(|r| adapted(r.text(0), r.text(1))).transpose()
+    row.map(|r| adapted(r.text(0)?, r.text(1)?)).transpose()
 }
 
 /// The definition of a kind a new case of the agency runs under: its latest adaptation,
@@ -325,7 +328,7 @@ fn definition_for_in(c: &mut dyn Conn, agency: &str, kind: ProcedureKind) -> Res
         &[agency.into(), kind.as_str().into()],
     )?;
     if let Some(r) = rows.first() {
-        return adapted(r.text(0), r.text(1));
+        return adapted(r.text(0)?, r.text(1)?);
     }
     definitions()
         .iter()
@@ -383,7 +386,7 @@ impl TxView<'_, '_> {
             "SELECT stored_at FROM evidence WHERE case_no = $1 AND sha256 = $2 AND deleted_seq IS NULL",
             &[number.into(), sha256.into()],
         )?;
-        r.map(|r| Timestamp::from_microsecond(r.int(0)).map_err(corrupt)).transpose()
+        r.map(|r| Timestamp::from_microsecond(r.int(0)?).map_err(corrupt)).transpose()
     }
 }
 
@@ -416,13 +419,12 @@ impl CaseView for TxView<'_, '_> {
     }
     fn review_assignments(&self, staff_no: &str) -> Result<u64, StoreError> {
         let pattern = format!("%\"reviewer\":\"{staff_no}\"%");
-        Ok(self
-            .conn()
+        self.conn()
             .query_opt(
                 "SELECT COUNT(*) FROM case_steps WHERE action = 'assign_reviewer' AND doc LIKE $1",
                 &[pattern.into()],
             )?
-            .map_or(0, |r| r.int(0) as u64))
+            .map_or(Ok(0), |r| r.int(0).map(|n| n as u64))
     }
     fn case(&self, number: &str) -> Result<Option<CaseFile>, StoreError> {
         case_in(*self.conn(), number)
@@ -474,10 +476,9 @@ impl CaseView for TxView<'_, '_> {
         number_rule_in(*self.conn())
     }
     fn numbered(&self, scope: &str) -> Result<u64, StoreError> {
-        Ok(self
-            .conn()
+        self.conn()
             .query_opt("SELECT n FROM case_numbers WHERE scope = $1", &[scope.into()])?
-            .map_or(0, |r| r.int(0) as u64))
+            .map_or(Ok(0), |r| r.int(0).map(|n| n as u64))
     }
 }
 
@@ -554,7 +555,7 @@ impl Store {
                 add("number IN (SELECT case_no FROM case_steps WHERE doc LIKE ?)", format!("%\"{o}\"%").into());
             }
             let w = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-            let total = c.query_opt(&format!("SELECT COUNT(*) FROM cases{w}"), &params)?.map_or(0, |r| r.int(0));
+            let total = c.query_opt(&format!("SELECT COUNT(*) FROM cases{w}"), &params)?.map_or(Ok(0), |r| r.int(0))?;
             let n = params.len();
             params.push(p.limit.into());
             params.push(p.offset.into());
@@ -589,9 +590,9 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(EvidenceRow {
-                    seq: r.int(0),
-                    stored_at: Timestamp::from_microsecond(r.int(1)).map_err(corrupt)?,
-                    deleted_seq: r.opt_int(2),
+                    seq: r.int(0)?,
+                    stored_at: Timestamp::from_microsecond(r.int(1)?).map_err(corrupt)?,
+                    deleted_seq: r.opt_int(2)?,
                     evidence: r.json(3)?,
                 })
             })
@@ -717,7 +718,7 @@ impl Store {
         self.read(|c| {
             c.query("SELECT agency, file, source FROM procedure_defs ORDER BY agency, code, version", &[])?
                 .iter()
-                .map(|r| Ok((r.text(0).to_string(), adapted(r.text(1), r.text(2))?)))
+                .map(|r| Ok((r.text(0)?.to_string(), adapted(r.text(1)?, r.text(2)?)?)))
                 .collect()
         })
     }
@@ -737,15 +738,15 @@ const CASE_ROW: &str =
 
 fn case_row(r: &crate::sql::Row) -> Result<CaseRow, StoreError> {
     Ok(CaseRow {
-        number: r.text(0).into(),
-        agency: r.text(1).into(),
-        item: r.text(2).into(),
-        procedure: r.text(3).into(),
-        party_name: r.text(4).into(),
-        stage: r.text(5).into(),
-        terminal: r.int(6) != 0,
-        opened_at: Timestamp::from_microsecond(r.int(7)).map_err(corrupt)?,
-        updated_at: Timestamp::from_microsecond(r.int(8)).map_err(corrupt)?,
-        seq: r.int(9),
+        number: r.text(0)?.into(),
+        agency: r.text(1)?.into(),
+        item: r.text(2)?.into(),
+        procedure: r.text(3)?.into(),
+        party_name: r.text(4)?.into(),
+        stage: r.text(5)?.into(),
+        terminal: r.int(6)? != 0,
+        opened_at: Timestamp::from_microsecond(r.int(7)?).map_err(corrupt)?,
+        updated_at: Timestamp::from_microsecond(r.int(8)?).map_err(corrupt)?,
+        seq: r.int(9)?,
     })
 }

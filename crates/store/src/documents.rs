@@ -24,7 +24,8 @@ fn settings_in(c: &mut dyn Conn, agency: &str) -> Result<DocumentSettings, Store
 }
 
 fn numbered_in(c: &mut dyn Conn, scope: &str) -> Result<u64, StoreError> {
-    Ok(c.query_opt("SELECT n FROM document_numbers WHERE scope = $1", &[scope.into()])?.map_or(0, |r| r.int(0) as u64))
+    c.query_opt("SELECT n FROM document_numbers WHERE scope = $1", &[scope.into()])?
+        .map_or(Ok(0), |r| r.int(0).map(|n| n as u64))
 }
 
 fn documents_in(c: &mut dyn Conn, case: &str) -> Result<Vec<IssuedDocument>, StoreError> {
@@ -87,7 +88,7 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                 match c.query_opt("SELECT n FROM document_numbers WHERE scope = $1", &[scope.as_str().into()])? {
                     Some(r) => c.execute(
                         "UPDATE document_numbers SET n = $2 WHERE scope = $1",
-                        &[scope.as_str().into(), (r.int(0) + 1).into()],
+                        &[scope.as_str().into(), (r.int(0)? + 1).into()],
                     )?,
                     None => {
                         c.execute("INSERT INTO document_numbers (scope, n) VALUES ($1, 1)", &[scope.as_str().into()])?
@@ -126,7 +127,7 @@ pub struct DocumentRow {
 }
 
 fn rows(rs: Vec<crate::sql::Row>) -> Result<Vec<DocumentRow>, StoreError> {
-    rs.iter().map(|r| Ok(DocumentRow { seq: r.int(0), document: r.json(1)? })).collect()
+    rs.iter().map(|r| Ok(DocumentRow { seq: r.int(0)?, document: r.json(1)? })).collect()
 }
 
 impl Store {

@@ -11,7 +11,10 @@
 //!   ([`Store::rebuild_projections`]).
 //! - Record `seq` numbers are gapless from 0 in commit order: writers are serialised
 //!   (SQLite's single writer; a transaction-scoped advisory lock on PostgreSQL).
-//! - Reads return `Ok(None)` for an unknown key; `Err` only for a failing database.
+//! - Reads return `Ok(None)` for an unknown key; `Err` only for a failing database (or a
+//!   stored value of the wrong type: [`StoreError::CorruptColumn`], never a panic).
+//! - A panic while the committer writes a group (a bug) answers that group's callers with
+//!   [`StoreError::CommitPanicked`]; nothing of the group is written, and later appends go on.
 
 mod auth;
 mod cases;
@@ -118,9 +121,17 @@ pub enum StoreError {
     Schema(String),
     #[error("数据损坏: {0}")]
     Corrupt(String),
+    /// A stored value is not what the schema says: a missing column or another type.
+    /// `table` is the table the query reads (or the query's first words when it reads none).
+    #[error("数据损坏: {table}.{column}: {problem}")]
+    CorruptColumn { table: String, column: String, problem: String },
     /// The group's transaction failed; nothing of it was written.
     #[error("提交失败，未写入: {0}")]
     Commit(String),
+    /// The committer panicked (a bug) while writing the group; its transaction was rolled
+    /// back, so nothing of it was written. The committer goes on with later groups.
+    #[error("提交时内部错误，本次写入未保存: {0}")]
+    CommitPanicked(String),
 }
 
 impl From<postgres::Error> for StoreError {
@@ -218,6 +229,21 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     /// The group-commit thread's queue, started on the first append.
     committer: Arc<std::sync::OnceLock<std::sync::mpsc::Sender<Job>>>,
+    /// A panic to inject into the next commit group (unit tests only; see [`Fault`]).
+    #[cfg(test)]
+    fault: Arc<Mutex<Option<Fault>>>,
+}
+
+/// Where the committer panics when a test asks it to (`cfg(test)` only, so no build that
+/// ships can trigger it).
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    /// In the group's first job that writes records, after its records and projections.
+    InJob,
+    /// After the group's leaves and tiles were written (and the cached tile builder moved
+    /// on), just before the commit.
+    BeforeCommit,
 }
 
 fn open_sqlite(path: &Path) -> Result<rusqlite::Connection, StoreError> {
@@ -257,7 +283,13 @@ impl Store {
                 Backend::Postgres { url: url.clone(), pool: Mutex::new(vec![sql::PgClient::new(client)]) }
             }
         };
-        Ok(Store { backend: Arc::new(backend), clock, committer: Arc::new(std::sync::OnceLock::new()) })
+        Ok(Store {
+            backend: Arc::new(backend),
+            clock,
+            committer: Arc::new(std::sync::OnceLock::new()),
+            #[cfg(test)]
+            fault: Arc::default(),
+        })
     }
 
     /// Opens a store migrated only up to `version` (tests of the migrations themselves).
@@ -288,16 +320,17 @@ impl Store {
                 c.execute("SELECT pg_advisory_xact_lock(72620001)", &[])?;
             }
             let has_meta = if is_pg {
-                c.query_opt("SELECT to_regclass('meta')::text", &[])?.and_then(|r| r.opt_text(0).map(str::to_owned)).is_some()
+                let row = c.query_opt("SELECT to_regclass('meta')::text", &[])?;
+                row.map(|r| r.opt_text(0).map(|t| t.is_some())).transpose()?.unwrap_or(false)
             } else {
                 c.query_opt("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'", &[])?.is_some()
             };
             let current = if has_meta {
                 let row = c.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?;
-                row.map(|r| r.text(0).parse::<i64>())
-                    .transpose()
-                    .map_err(|e| StoreError::Corrupt(format!("schema_version: {e}")))?
-                    .unwrap_or(0)
+                match row {
+                    Some(r) => r.text(0)?.parse::<i64>().map_err(|e| r.corrupt(0, format!("schema_version: {e}")))?,
+                    None => 0,
+                }
             } else {
                 0
             };
@@ -325,7 +358,10 @@ impl Store {
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.read(|c| {
             let r = c.query_opt("SELECT value FROM meta WHERE key = 'schema_version'", &[])?;
-            Ok(r.map(|r| r.text(0).parse().unwrap_or(-1)).unwrap_or(0))
+            Ok(match r {
+                Some(r) => r.text(0)?.parse().unwrap_or(-1),
+                None => 0,
+            })
         })
     }
 
@@ -382,6 +418,8 @@ impl Store {
             Some(c) if !c.client.is_closed() => c,
             _ => sql::PgClient::new(connect_pg(url)?),
         };
+        // A panic in `f` unwinds past the pooling below: that client is dropped, never
+        // reused, whatever state its session was left in (the committer relies on this).
         let r = f(&mut client);
         if !client.client.is_closed() {
             let mut pool = pool.lock().unwrap_or_else(|p| p.into_inner());
@@ -436,6 +474,8 @@ impl Store {
                 backend: self.backend.clone(),
                 clock: self.clock.clone(),
                 committer: Arc::new(std::sync::OnceLock::new()),
+                #[cfg(test)]
+                fault: self.fault.clone(),
             };
             std::thread::Builder::new()
                 .name("zhifa-committer".into())
@@ -455,10 +495,56 @@ impl Store {
                     Err(_) => break,
                 }
             }
-            let outcomes = self.commit_group(&mut jobs, &mut tiles);
+            let group =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.commit_group(&mut jobs, &mut tiles)));
+            let outcomes = match group {
+                Ok(outcomes) => outcomes,
+                Err(payload) => {
+                    // Crash safety: a panic inside a group (a bug: an `expect`, an index, a
+                    // domain check) must neither leave anything of the group behind nor stop
+                    // the committer, which would fail every later write until a restart.
+                    // - The group's transaction ended as the panic unwound: rusqlite's and
+                    //   postgres's `Transaction` roll back when dropped, and `with_pg` drops a
+                    //   PostgreSQL client it was running instead of pooling it (its session,
+                    //   advisory lock and prepared statements go with it). `reset_writer`
+                    //   makes sure of the SQLite writer.
+                    // - The cached tile builder may hold the group's leaves (`append_leaves`
+                    //   ran, then the rollback): dropped, so the next group resumes it from
+                    //   the stored tiles (`log::append_leaves`).
+                    // - Nothing else is carried between groups: each group reads its first
+                    //   seq in its own transaction (`next_seq`), so seq stays gapless. The
+                    //   procedure parse cache (`cases::adapted`) is keyed by source text, so
+                    //   an entry from the rolled-back group is harmless.
+                    // - Every caller of the group is told nothing was written, which holds:
+                    //   the commit is the last step of `write`, and neither driver's commit
+                    //   panics. Nobody got an acknowledgement for it.
+                    tiles = None;
+                    let mut msg = panic_message(payload.as_ref());
+                    if let Err(e) = self.reset_writer() {
+                        msg.push_str(&format!("；恢复写连接失败: {e}"));
+                    }
+                    jobs.iter().map(|_| Err(AppendError::Store(StoreError::CommitPanicked(msg.clone())))).collect()
+                }
+            };
             for (job, outcome) in jobs.into_iter().zip(outcomes) {
                 let _ = job.reply.send(outcome);
             }
+        }
+    }
+
+    /// After a panic in a write transaction: leaves the writer ready for the next one.
+    fn reset_writer(&self) -> Result<(), StoreError> {
+        match &*self.backend {
+            Backend::Sqlite { writer, .. } => {
+                let conn = writer.lock().unwrap_or_else(|p| p.into_inner());
+                writer.clear_poison();
+                if !conn.is_autocommit() {
+                    conn.execute_batch("ROLLBACK")?;
+                }
+                Ok(())
+            }
+            // The client that panicked was dropped, not pooled (see `with_pg`).
+            Backend::Postgres { .. } => Ok(()),
         }
     }
 
@@ -468,6 +554,8 @@ impl Store {
         jobs: &mut [Job],
         tiles: &mut Option<zhifa_log::TileBuilder>,
     ) -> Vec<Result<Vec<Record>, AppendError>> {
+        #[cfg(test)]
+        let fault = self.fault.lock().unwrap_or_else(|p| p.into_inner()).take();
         let now = self.clock.now();
         let mut builder = tiles.take();
         let result = self.write(|c| {
@@ -479,6 +567,10 @@ impl Store {
                 let start = seq;
                 match append_job(c, job, now, &mut seq) {
                     Ok(records) => {
+                        #[cfg(test)]
+                        if fault == Some(Fault::InJob) && !records.is_empty() {
+                            panic!("注入的故障：作业记录已写入");
+                        }
                         c.execute("RELEASE SAVEPOINT job", &[])?;
                         written.extend(records.iter().cloned());
                         outcomes.push(Ok(records));
@@ -494,6 +586,10 @@ impl Store {
             }
             // Each record's leaf and the tiles, in the same transaction (LOG-1).
             log::append_leaves(c, &written, &mut builder)?;
+            #[cfg(test)]
+            if fault == Some(Fault::BeforeCommit) {
+                panic!("注入的故障：叶子与瓦片已写入，尚未提交");
+            }
             Ok(outcomes)
         });
         match result {
@@ -557,6 +653,15 @@ impl Store {
     }
 }
 
+/// The text a panic was raised with.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    match (payload.downcast_ref::<&str>(), payload.downcast_ref::<String>()) {
+        (Some(s), _) => (*s).to_string(),
+        (_, Some(s)) => s.clone(),
+        _ => "（panic 未附说明）".into(),
+    }
+}
+
 /// Calls `f` with every record in seq order, a thousand at a time.
 pub(crate) fn for_each_record_batch(
     c: &mut dyn Conn,
@@ -569,7 +674,7 @@ pub(crate) fn for_each_record_batch(
             &[after.into()],
         )?;
         let Some(last) = rows.last() else { return Ok(()) };
-        after = last.int(0);
+        after = last.int(0)?;
         let records: Vec<Record> = rows.iter().map(record_from_row).collect::<Result<_, _>>()?;
         f(c, &records)?;
     }
@@ -635,9 +740,10 @@ fn append_job(c: &mut dyn Conn, job: &mut Job, now: Timestamp, seq: &mut i64) ->
 
 fn next_seq(c: &mut dyn Conn) -> Result<i64, StoreError> {
     let r = c.query_opt("SELECT MAX(seq) FROM records", &[])?;
-    Ok(match r.map(|r| r.0[0].clone()) {
-        Some(Value::Int(n)) => n + 1,
-        _ => 0,
+    // MAX of no rows is NULL.
+    Ok(match r {
+        Some(r) => r.opt_int(0)?.map_or(0, |n| n + 1),
+        None => 0,
     })
 }
 
@@ -667,11 +773,87 @@ fn insert_record(
 
 pub(crate) fn record_from_row(r: &sql::Row) -> Result<Record, StoreError> {
     Ok(Record {
-        seq: r.int(0),
-        kind: r.text(1).to_string(),
-        subject: r.text(2).to_string(),
-        actor: r.text(3).to_string(),
-        recorded_at: Timestamp::from_microsecond(r.int(4)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        seq: r.int(0)?,
+        kind: r.text(1)?.to_string(),
+        subject: r.text(2)?.to_string(),
+        actor: r.text(3)?.to_string(),
+        recorded_at: Timestamp::from_microsecond(r.int(4)?).map_err(|e| r.corrupt(4, e.to_string()))?,
         body: r.json(5)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{backends, fixtures};
+
+    fn actor() -> Actor {
+        Actor("test".into())
+    }
+
+    /// REC-1, LOG-1 and the store's durability contract (ARCHITECTURE.md: nothing
+    /// acknowledged is lost, nothing unacknowledged is half-written): a panic while the
+    /// committer writes a group answers that group's callers with an error, leaves nothing
+    /// of it in the records, projections, leaves or tiles, and the committer goes on —
+    /// later appends get the next seq with no gap and the log verifies.
+    #[test]
+    fn rec1_log1_a_panic_in_the_committer_writes_nothing_and_later_appends_go_on() {
+        let signer = zhifa_log::Ed25519Signer::from_seed("zhifa.test/log", &[7; 32]).unwrap();
+        let signers: [&dyn zhifa_log::NoteSigner; 1] = [&signer];
+        for t in backends() {
+            let b = t.backend;
+            let s = t.open();
+            s.append_batch(&actor(), fixtures::registry()).expect("fixture registry is valid");
+            s.sign_checkpoint("zhifa.test/log", &signers).unwrap();
+            for (i, fault) in [Fault::InJob, Fault::BeforeCommit, Fault::InJob].into_iter().enumerate() {
+                let agency = fixtures::agency(3 + i as u32);
+                let code = agency.code.as_str().to_string();
+                let before = s.record_count().unwrap();
+
+                *s.fault.lock().unwrap() = Some(fault);
+                let e = s.append(&actor(), Event::AgencyRegistered { agency: agency.clone() }).expect_err("panicked");
+                let AppendError::Store(StoreError::CommitPanicked(msg)) = &e else {
+                    panic!("{b} {fault:?}: expected CommitPanicked, got {e:?}")
+                };
+                assert!(msg.contains("注入的故障"), "{b} {fault:?}: the panic's message: {msg}");
+                assert!(e.to_string().starts_with("提交时内部错误，本次写入未保存"), "{b}: {e}");
+                assert_eq!(s.record_count().unwrap(), before, "{b} {fault:?}: no record written");
+                assert_eq!(s.tree_size().unwrap(), before as u64, "{b} {fault:?}: no leaf written");
+                assert!(s.agency(&code).unwrap().is_none(), "{b} {fault:?}: no projection written");
+
+                // The committer is still there, and the next append takes the seq the
+                // failed one would have had.
+                let rec = s.append(&actor(), Event::AgencyRegistered { agency }).expect("the committer goes on");
+                assert_eq!(rec.seq, before, "{b} {fault:?}: seq stays gapless");
+                assert!(s.agency(&code).unwrap().is_some(), "{b}");
+                let cp = s.sign_checkpoint("zhifa.test/log", &signers).unwrap().expect("the tree grew");
+                assert_eq!(cp.size, before as u64 + 1, "{b}");
+            }
+            // Concurrent writers after the panics still get gapless seqs (several groups).
+            std::thread::scope(|scope| {
+                for k in 0..4 {
+                    let s = s.clone();
+                    scope.spawn(move || {
+                        let event = Event::TrainingRecorded {
+                            staff_no: "A1".into(),
+                            year: 2030 + k,
+                            hours: 8,
+                            course: "安全生产".into(),
+                        };
+                        s.append(&actor(), event).unwrap();
+                    });
+                }
+            });
+            let n = s.record_count().unwrap();
+            let seqs: Vec<i64> = s.records(None, -1, 1000).unwrap().iter().map(|r| r.seq).collect();
+            assert_eq!(seqs, (0..n).collect::<Vec<_>>(), "{b}: gapless");
+            let report = s.verify_log(Some(&signer.verifier())).unwrap();
+            assert!(report.ok(), "{b}: {:?}", report.problems);
+            assert_eq!(report.leaves, n as u64, "{b}: leaves and records agree");
+            assert!(
+                s.sign_checkpoint("zhifa.test/log", &signers).unwrap().is_some(),
+                "{b}: the new tree extends the old"
+            );
+        }
+    }
 }

@@ -116,12 +116,12 @@ impl TileReader for ConnTiles<'_, '_> {
                         &[(level as i64).into(), (id.index() as i64).into()],
                     )?
                     .ok_or_else(|| StoreError::Corrupt(format!("missing tile {}", id.path())))?;
-                let width = row.int(0) as usize;
+                let width = row.int(0)? as usize;
                 let want = id.width() as usize;
                 if width < want {
                     return Err(StoreError::Corrupt(format!("tile {} has only {width} hashes", id.path())));
                 }
-                let mut bytes = hex::decode(row.text(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let mut bytes = hex::decode(row.text(1)?).map_err(|e| row.corrupt(1, e.to_string()))?;
                 bytes.truncate(want * 32);
                 Ok(bytes)
             })
@@ -131,9 +131,10 @@ impl TileReader for ConnTiles<'_, '_> {
 
 fn tree_size_in(c: &mut dyn Conn) -> Result<u64, StoreError> {
     // Leaves are numbered like the records, gaplessly from 0: an index lookup, not a count.
-    Ok(match c.query_opt("SELECT MAX(seq) FROM log_leaves", &[])?.map(|r| r.0[0].clone()) {
-        Some(crate::sql::Value::Int(n)) => n as u64 + 1,
-        _ => 0,
+    // MAX of no rows is NULL.
+    Ok(match c.query_opt("SELECT MAX(seq) FROM log_leaves", &[])? {
+        Some(r) => r.opt_int(0)?.map_or(0, |n| n as u64 + 1),
+        None => 0,
     })
 }
 
@@ -171,7 +172,11 @@ pub(crate) fn append_leaves(
             if size != start {
                 return Err(StoreError::Corrupt(format!("log has {size} leaves but the next record is {start}")));
             }
-            TileBuilder::resume(size, &ConnTiles(RefCell::new(c))).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            TileBuilder::resume(size, &ConnTiles(RefCell::new(c))).map_err(|e| match e {
+                // The database's own error (or a corrupt column), as it was.
+                zhifa_log::ResumeError::Read(e) => e,
+                other => StoreError::Corrupt(other.to_string()),
+            })?
         }
     };
     let mut hashes = Vec::with_capacity(records.len());
@@ -252,10 +257,10 @@ pub enum CheckpointError {
 
 fn checkpoint_from_row(r: &crate::sql::Row, cosigs: Vec<String>) -> Result<StoredCheckpoint, StoreError> {
     Ok(StoredCheckpoint {
-        size: r.int(0) as u64,
-        root: Hash::from_base64(r.text(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        note: r.text(2).to_string(),
-        signed_at: Timestamp::from_microsecond(r.int(3)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        size: r.int(0)? as u64,
+        root: Hash::from_base64(r.text(1)?).map_err(|e| r.corrupt(1, e.to_string()))?,
+        note: r.text(2)?.to_string(),
+        signed_at: Timestamp::from_microsecond(r.int(3)?).map_err(|e| r.corrupt(3, e.to_string()))?,
         cosignatures: cosigs,
     })
 }
@@ -266,12 +271,12 @@ fn latest_checkpoint_in(c: &mut dyn Conn) -> Result<Option<StoredCheckpoint>, St
     else {
         return Ok(None);
     };
-    let size = row.int(0);
+    let size = row.int(0)?;
     let cosigs = c
         .query("SELECT line FROM log_cosignatures WHERE size = $1 ORDER BY witness", &[size.into()])?
         .iter()
-        .map(|r| r.text(0).to_string())
-        .collect();
+        .map(|r| r.text(0).map(str::to_owned))
+        .collect::<Result<_, _>>()?;
     Ok(Some(checkpoint_from_row(&row, cosigs)?))
 }
 
@@ -305,8 +310,8 @@ impl Store {
             };
             Ok(Some(RecordLeaf {
                 record: crate::record_from_row(&row)?,
-                salt: row.text(6).to_string(),
-                commitment: row.text(7).to_string(),
+                salt: row.text(6)?.to_string(),
+                commitment: row.text(7)?.to_string(),
             }))
         })
     }
@@ -320,18 +325,16 @@ impl Store {
                     "SELECT width, data FROM log_tiles WHERE level = $1 AND idx = $2",
                     &[(level as i64).into(), (id.index() as i64).into()],
                 )?;
-                Ok(row.and_then(|r| {
-                    let width = r.int(0) as usize;
-                    // A full tile is served only when complete; a partial width only while
-                    // the stored tile has at least that many hashes (they never change).
-                    if width < id.width() as usize {
-                        return None;
-                    }
-                    hex::decode(r.text(1)).ok().map(|mut b| {
-                        b.truncate(id.width() as usize * 32);
-                        b
-                    })
-                }))
+                let Some(r) = row else { return Ok(None) };
+                let width = r.int(0)? as usize;
+                // A full tile is served only when complete; a partial width only while
+                // the stored tile has at least that many hashes (they never change).
+                if width < id.width() as usize {
+                    return Ok(None);
+                }
+                let mut b = hex::decode(r.text(1)?).map_err(|e| r.corrupt(1, e.to_string()))?;
+                b.truncate(id.width() as usize * 32);
+                Ok(Some(b))
             }
             TileKind::Entries => {
                 let start = id.index() as i64 * 256;
@@ -342,7 +345,10 @@ impl Store {
                 if rows.len() < id.width() as usize {
                     return Ok(None);
                 }
-                let entries: Vec<Vec<u8>> = rows.iter().map(|r| hex::decode(r.text(0)).unwrap_or_default()).collect();
+                let entries: Vec<Vec<u8>> = rows
+                    .iter()
+                    .map(|r| hex::decode(r.text(0)?).map_err(|e| r.corrupt(0, e.to_string())))
+                    .collect::<Result<_, _>>()?;
                 Ok(Some(
                     encode_entry_bundle(entries.iter().map(|e| e.as_slice()))
                         .map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -508,7 +514,7 @@ impl Store {
                         report.bad(Some(expected_seq as u64), format!("记录序号不连续：缺少第 {expected_seq} 号"));
                     }
                     expected_seq = seq + 1;
-                    let (Some(salt), Some(stored)) = (row.opt_text(6), row.opt_text(7)) else {
+                    let (Some(salt), Some(stored)) = (row.opt_text(6)?, row.opt_text(7)?) else {
                         report.bad(Some(seq as u64), format!("记录 {seq} 没有日志叶子"));
                         continue;
                     };
@@ -546,7 +552,7 @@ impl Store {
                     &[(*level as i64).into(), (*idx as i64).into()],
                 )?;
                 let stored: Vec<u8> = match row {
-                    Some(r) => hex::decode(r.text(1)).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    Some(r) => hex::decode(r.text(1)?).map_err(|e| r.corrupt(1, e.to_string()))?,
                     None => Vec::new(),
                 };
                 let first_leaf = |i: usize| (idx * 256 + i as u64) << (8 * *level as u32);

@@ -49,9 +49,9 @@ fn state_in(c: &mut dyn Conn, id: &str) -> Result<Option<PublicationState>, Stor
         c.query_opt("SELECT withdrawn_seq, expired_seq, until_date FROM publications WHERE id = $1", &[id.into()])?;
     r.map(|r| {
         Ok(PublicationState {
-            withdrawn: r.opt_int(0).is_some(),
-            expired: r.opt_int(1).is_some(),
-            until: parse_date(r.text(2))?,
+            withdrawn: r.opt_int(0)?.is_some(),
+            expired: r.opt_int(1)?.is_some(),
+            until: parse_date(r.text(2)?)?,
         })
     })
     .transpose()
@@ -67,7 +67,7 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
             let due = c
                 .query_opt("SELECT decision_seq FROM decisions_due WHERE case_no = $1", &[p.case.as_str().into()])
                 .map_err(v)?;
-            if due.map(|r| r.int(0)) != Some(p.decision_seq) {
+            if due.map(|r| r.int(0)).transpose().map_err(v)? != Some(p.decision_seq) {
                 return Err(Refused::Rule(zhifa_domain::Violation::new(
                     "PUB-4",
                     format!("案件 {} 没有序号为 {} 的决定记录", p.case, p.decision_seq),
@@ -95,7 +95,7 @@ pub(crate) fn check_in(c: &mut dyn Conn, event: &Event, now: Timestamp) -> Resul
 
 fn recorded_at(c: &mut dyn Conn, seq: i64) -> Result<Timestamp, StoreError> {
     let r = c.query_opt("SELECT recorded_at FROM records WHERE seq = $1", &[seq.into()])?;
-    Timestamp::from_microsecond(r.ok_or_else(|| corrupt(format!("record {seq} missing")))?.int(0)).map_err(corrupt)
+    Timestamp::from_microsecond(r.ok_or_else(|| corrupt(format!("record {seq} missing")))?.int(0)?).map_err(corrupt)
 }
 
 fn policy_in(c: &mut dyn Conn, agency: &str) -> Result<PublicationPolicy, StoreError> {
@@ -148,12 +148,12 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                 c.query("SELECT case_no, agency, kind, decided_on FROM decisions_due WHERE provisional = 1", &[])?;
             let cal = calendar_in(c)?;
             for r in rows {
-                let kind = ItemKind::parse(r.text(2)).unwrap_or(ItemKind::Other);
-                let policy = policy_in(c, r.text(1))?;
-                let due = cal.add_working_days(parse_date(r.text(3))?, policy.days_for(kind));
+                let kind = ItemKind::parse(r.text(2)?).unwrap_or(ItemKind::Other);
+                let policy = policy_in(c, r.text(1)?)?;
+                let due = cal.add_working_days(parse_date(r.text(3)?)?, policy.days_for(kind));
                 c.execute(
                     "UPDATE decisions_due SET due = $2, provisional = $3 WHERE case_no = $1",
-                    &[r.text(0).into(), due.date.to_string().into(), due.provisional.into()],
+                    &[r.text(0)?.into(), due.date.to_string().into(), due.provisional.into()],
                 )?;
             }
         }
@@ -304,26 +304,26 @@ pub struct ComplaintRow {
 const PUB_COLS: &str = "doc, seq, published_at, withdrawal, expired_seq, expired_at";
 
 fn pub_row(r: &Row) -> Result<PublicationRow, StoreError> {
-    let withdrawal = r.opt_text(3).map(serde_json::from_str).transpose().map_err(corrupt)?;
+    let withdrawal = r.opt_text(3)?.map(serde_json::from_str).transpose().map_err(corrupt)?;
     Ok(PublicationRow {
         publication: r.json(0)?,
-        seq: r.int(1),
-        published_at: Timestamp::from_microsecond(r.int(2)).map_err(corrupt)?,
+        seq: r.int(1)?,
+        published_at: Timestamp::from_microsecond(r.int(2)?).map_err(corrupt)?,
         withdrawal,
-        expired_seq: r.opt_int(4),
-        expired_at: r.opt_int(5).map(Timestamp::from_microsecond).transpose().map_err(corrupt)?,
+        expired_seq: r.opt_int(4)?,
+        expired_at: r.opt_int(5)?.map(Timestamp::from_microsecond).transpose().map_err(corrupt)?,
     })
 }
 
 fn due_row(r: &Row) -> Result<DueDecision, StoreError> {
     Ok(DueDecision {
-        case: r.text(0).into(),
-        decision_seq: r.int(1),
-        agency: r.text(2).into(),
-        kind: ItemKind::parse(r.text(3)).unwrap_or(ItemKind::Other),
-        decided_on: parse_date(r.text(4))?,
-        due: parse_date(r.text(5))?,
-        provisional: r.int(6) != 0,
+        case: r.text(0)?.into(),
+        decision_seq: r.int(1)?,
+        agency: r.text(2)?.into(),
+        kind: ItemKind::parse(r.text(3)?).unwrap_or(ItemKind::Other),
+        decided_on: parse_date(r.text(4)?)?,
+        due: parse_date(r.text(5)?)?,
+        provisional: r.int(6)? != 0,
     })
 }
 
@@ -366,7 +366,8 @@ impl Store {
         }
         let wh = cond.join(" AND ");
         self.read(|c| {
-            let total = c.query_opt(&format!("SELECT COUNT(*) FROM publications WHERE {wh}"), &params)?.map_or(0, |r| r.int(0));
+            let total = c.query_opt(&format!("SELECT COUNT(*) FROM publications WHERE {wh}"), &params)?;
+            let total = total.map_or(Ok(0), |r| r.int(0))?;
             let mut ps = params.clone();
             ps.push(p.limit.into());
             ps.push(p.offset.into());
@@ -401,13 +402,13 @@ impl Store {
     /// Current publications whose period ended before `today` (PUB-6).
     pub fn publications_to_expire(&self, today: Date, limit: i64) -> Result<Vec<String>, StoreError> {
         self.read(|c| {
-            Ok(c.query(
+            c.query(
                 "SELECT id FROM publications WHERE withdrawn_seq IS NULL AND expired_seq IS NULL AND until_date < $1 ORDER BY until_date LIMIT $2",
                 &[today.to_string().into(), limit.into()],
             )?
             .iter()
-            .map(|r| r.text(0).to_string())
-            .collect())
+            .map(|r| r.text(0).map(str::to_owned))
+            .collect()
         })
     }
 
@@ -420,11 +421,11 @@ impl Store {
     pub fn build_publication(&self, case_no: &str) -> Result<Option<Publication>, StoreError> {
         self.read(|c| {
             let due = c.query_opt("SELECT decision_seq FROM decisions_due WHERE case_no = $1", &[case_no.into()])?;
-            let Some(decision_seq) = due.map(|r| r.int(0)) else { return Ok(None) };
+            let Some(decision_seq) = due.map(|r| r.int(0)).transpose()? else { return Ok(None) };
             let policy = {
                 let agency = c.query_opt("SELECT agency FROM cases WHERE number = $1", &[case_no.into()])?;
                 match agency {
-                    Some(a) => policy_in(c, a.text(0))?,
+                    Some(a) => policy_in(c, a.text(0)?)?,
                     None => return Ok(None),
                 }
             };
@@ -480,8 +481,8 @@ impl Store {
                 .map(|r| {
                     Ok(ComplaintRow {
                         complaint: r.json(0)?,
-                        received_at: Timestamp::from_microsecond(r.int(1)).map_err(corrupt)?,
-                        seq: r.int(2),
+                        received_at: Timestamp::from_microsecond(r.int(1)?).map_err(corrupt)?,
+                        seq: r.int(2)?,
                     })
                 })
                 .transpose()

@@ -92,7 +92,8 @@ pub(crate) fn apply(c: &mut dyn Conn, seq: i64, event: &Event) -> Result<(), Sto
                     "SELECT hours FROM training WHERE staff_no = $1 AND year = $2",
                     &[staff_no.into(), (*year as i64).into()],
                 )?
-                .map(|r| r.int(0));
+                .map(|r| r.int(0))
+                .transpose()?;
             match existing {
                 Some(h) => c.execute(
                     "UPDATE training SET hours = $3 WHERE staff_no = $1 AND year = $2",
@@ -338,12 +339,15 @@ pub(crate) fn calendar_in(c: &mut dyn Conn) -> Result<Calendar, StoreError> {
 
 pub(crate) fn officer_qualification(c: &mut dyn Conn, staff_no: &str) -> Result<Qualification, StoreError> {
     let exam = c.query_opt("SELECT exam_passed_on FROM officers WHERE staff_no = $1", &[staff_no.into()])?;
-    let exam_passed_on = exam.and_then(|r| r.opt_text(0).map(parse_date)).transpose()?;
+    let exam_passed_on = match exam {
+        Some(r) => r.opt_text(0)?.map(parse_date).transpose()?,
+        None => None,
+    };
     let training = c
         .query("SELECT year, hours FROM training WHERE staff_no = $1 ORDER BY year", &[staff_no.into()])?
         .iter()
-        .map(|r| (r.int(0) as i16, r.int(1) as u32))
-        .collect();
+        .map(|r| Ok((r.int(0)? as i16, r.int(1)? as u32)))
+        .collect::<Result<_, StoreError>>()?;
     Ok(Qualification { exam_passed_on, training })
 }
 
@@ -384,7 +388,9 @@ impl RegistryView for TxView<'_, '_> {
     }
     fn token_revoked(&self, id: &str) -> Result<Option<bool>, StoreError> {
         let mut c = self.0.borrow_mut();
-        Ok(c.query_opt("SELECT revoked FROM tokens WHERE id = $1", &[id.into()])?.map(|r| r.int(0) != 0))
+        c.query_opt("SELECT revoked FROM tokens WHERE id = $1", &[id.into()])?
+            .map(|r| r.int(0).map(|n| n != 0))
+            .transpose()
     }
 }
 
@@ -496,7 +502,7 @@ fn page_of<T: serde::de::DeserializeOwned>(
     let limit = p.limit.clamp(1, 500);
     let offset = p.offset.max(0);
     let total =
-        c.query_opt(&format!("SELECT COUNT(*) FROM {table}{}", w.sql), &w.params)?.map(|r| r.int(0)).unwrap_or(0);
+        c.query_opt(&format!("SELECT COUNT(*) FROM {table}{}", w.sql), &w.params)?.map_or(Ok(0), |r| r.int(0))?;
     let mut params = w.params;
     let n = params.len();
     params.push(limit.into());
@@ -545,7 +551,8 @@ impl Store {
             }
             let limit = p.limit.clamp(1, 500);
             let offset = p.offset.max(0);
-            let total = c.query_opt(&format!("SELECT COUNT(*) FROM records{}", w.sql), &w.params)?.map(|r| r.int(0)).unwrap_or(0);
+            let total = c.query_opt(&format!("SELECT COUNT(*) FROM records{}", w.sql), &w.params)?;
+            let total = total.map_or(Ok(0), |r| r.int(0))?;
             let mut params = w.params;
             let n = params.len();
             params.push(limit.into());
@@ -675,18 +682,17 @@ impl Store {
 
     pub fn reviewers(&self) -> Result<Vec<ReviewerRow>, StoreError> {
         self.read(|c| {
-            Ok(c.query(
-                "SELECT agency, staff_no, since, until_date FROM reviewers ORDER BY agency, staff_no, since",
-                &[],
-            )?
-            .iter()
-            .map(|r| ReviewerRow {
-                agency: r.text(0).into(),
-                staff_no: r.text(1).into(),
-                since: r.text(2).into(),
-                until: r.opt_text(3).map(Into::into),
-            })
-            .collect())
+            c.query("SELECT agency, staff_no, since, until_date FROM reviewers ORDER BY agency, staff_no, since", &[])?
+                .iter()
+                .map(|r| {
+                    Ok(ReviewerRow {
+                        agency: r.text(0)?.into(),
+                        staff_no: r.text(1)?.into(),
+                        since: r.text(2)?.into(),
+                        until: r.opt_text(3)?.map(Into::into),
+                    })
+                })
+                .collect()
         })
     }
 
@@ -704,8 +710,8 @@ impl Store {
             )?;
             rows.iter()
                 .map(|r| {
-                    let code = CreditCode::parse(r.text(0)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    Ok(ReviewerRatio::new(code, r.text(1).into(), r.int(2) as u32, r.int(3) as u32))
+                    let code = CreditCode::parse(r.text(0)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    Ok(ReviewerRatio::new(code, r.text(1)?.into(), r.int(2)? as u32, r.int(3)? as u32))
                 })
                 .collect()
         })
@@ -756,7 +762,7 @@ impl Store {
                 "SELECT staff_no, exam_passed_on FROM officers WHERE exam_passed_on IS NOT NULL ORDER BY staff_no",
             )?
             .iter()
-            .map(|r| Ok((r.text(0).to_string(), parse_date(r.text(1))?)))
+            .map(|r| Ok((r.text(0)?.to_string(), parse_date(r.text(1)?)?)))
             .collect::<Result<_, StoreError>>()?;
             let certificates = docs(c, "SELECT doc FROM certificates ORDER BY number")?
                 .iter()
@@ -764,8 +770,8 @@ impl Store {
                 .collect::<Result<_, _>>()?;
             let training = docs(c, "SELECT staff_no, year, hours FROM training ORDER BY staff_no, year")?
                 .iter()
-                .map(|r| (r.text(0).to_string(), r.int(1) as i16, r.int(2) as u32))
-                .collect();
+                .map(|r| Ok((r.text(0)?.to_string(), r.int(1)? as i16, r.int(2)? as u32)))
+                .collect::<Result<_, StoreError>>()?;
             let item_versions = docs(c, "SELECT doc FROM item_versions ORDER BY code, version")?
                 .iter()
                 .map(|r| r.json(0))
@@ -779,7 +785,7 @@ impl Store {
                 "SELECT agency, staff_no, since FROM reviewers WHERE until_date IS NULL ORDER BY agency, staff_no",
             )?
             .iter()
-            .map(|r| Ok((r.text(0).to_string(), r.text(1).to_string(), parse_date(r.text(2))?)))
+            .map(|r| Ok((r.text(0)?.to_string(), r.text(1)?.to_string(), parse_date(r.text(2)?)?)))
             .collect::<Result<_, StoreError>>()?;
             Ok(Snapshot {
                 agencies,
@@ -813,7 +819,7 @@ fn officer_record(c: &mut dyn Conn, officer: Officer) -> Result<OfficerRecord, S
             &[officer.staff_no.as_str().into()],
         )?
         .iter()
-        .map(|r| CreditCode::parse(r.text(0)).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .map(|r| CreditCode::parse(r.text(0)?).map_err(|e| StoreError::Corrupt(e.to_string())))
         .collect::<Result<_, _>>()?;
     Ok(OfficerRecord { officer, agency_name, certificates, qualification, reviewer_of })
 }

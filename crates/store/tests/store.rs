@@ -133,6 +133,34 @@ fn a_restart_keeps_everything() {
     }
 }
 
+/// A stored value of the wrong type (SQLite stores what it is given; PostgreSQL's column
+/// types refuse it, so this runs on SQLite only) is an error naming the table and column —
+/// for a reader and for the committer, which refuses that group and goes on (LOG-1).
+#[test]
+fn log1_a_value_of_the_wrong_type_is_an_error_naming_table_and_column_not_a_panic() {
+    let t = zhifa_store::testing::sqlite();
+    seeded(&t.open());
+    // A fresh handle: its committer resumes the tile builder from the stored tiles.
+    let s = t.open();
+    let n = s.record_count().unwrap();
+    s.execute_raw("UPDATE log_tiles SET width = 'zwölf' WHERE level = 0 AND idx = 0").unwrap();
+
+    let e = s.tile(zhifa_log::TileId::hashes(0, 0, 1).unwrap()).expect_err("corrupt width");
+    assert!(
+        matches!(&e, StoreError::CorruptColumn { table, column, .. } if table == "log_tiles" && column == "width"),
+        "{e:?}"
+    );
+    let e = s.append(&actor(), Event::AgencyRegistered { agency: fixtures::agency(3) }).expect_err("corrupt width");
+    assert!(matches!(&e, AppendError::Store(StoreError::Commit(m)) if m.contains("log_tiles.width")), "{e:?}");
+    assert_eq!(s.record_count().unwrap(), n, "nothing written");
+
+    s.execute_raw(&format!("UPDATE log_tiles SET width = {n} WHERE level = 0 AND idx = 0")).unwrap();
+    let rec =
+        s.append(&actor(), Event::AgencyRegistered { agency: fixtures::agency(3) }).expect("the committer goes on");
+    assert_eq!(rec.seq, n);
+    assert!(s.verify_log(None).unwrap().ok());
+}
+
 #[test]
 fn a_database_from_a_newer_version_is_refused_with_a_clear_message() {
     for t in backends() {
