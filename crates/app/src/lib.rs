@@ -9,6 +9,7 @@
 //! threads.
 
 pub mod access;
+pub mod accounts;
 pub mod error;
 pub mod log;
 pub mod publications;
