@@ -1,8 +1,11 @@
 //! Accounts (SEC-1..3): for now the API tokens — what a token is, what the store keeps of
-//! it, and the record that issues one (the CLI, the benches and the tests issue them).
+//! it, and the record that issues one (the CLI, the benches and the tests issue them) —
+//! and the actor an account's records are written as.
 
 use sha2::{Digest, Sha256};
+use zhifa_domain::account::Account;
 use zhifa_domain::event::Event;
+use zhifa_store::Actor;
 
 /// SHA-256 of a token, hex: what the store keeps (tokens are 256-bit random, so a fast
 /// hash is enough; the token itself is never stored).
@@ -31,4 +34,9 @@ pub fn issue_token(login: &str, label: &str) -> (String, Event) {
         label: label.into(),
     };
     (token, event)
+}
+
+/// Who an account's records are written as (`account:<login>`).
+pub fn actor(me: &Account) -> Actor {
+    Actor(format!("account:{}", me.login))
 }

@@ -240,7 +240,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Import { files } => {
             let store = open(&cli.store)?;
             let tables = read_tables(&files)?;
-            match zhifa_web::import_tables(&store, &cli_actor(), &tables) {
+            match zhifa_app::import::import_tables(&store, &cli_actor(), &tables) {
                 Ok(n) => {
                     println!("导入完成：写入 {n} 条记录");
                     Ok(())
