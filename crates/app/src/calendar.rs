@@ -10,10 +10,10 @@ use zhifa_domain::calendar::{Deadline, HolidayYear};
 use zhifa_domain::event::Event;
 use zhifa_store::Record;
 
+use crate::App;
 use crate::access::{self, REGISTRARS};
 use crate::accounts::actor;
 use crate::error::Result;
-use crate::App;
 
 #[derive(Serialize, JsonSchema)]
 pub struct CalendarYearView {

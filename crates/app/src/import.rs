@@ -8,10 +8,10 @@ use zhifa_domain::account::Account;
 use zhifa_sheets::{RowError, Table};
 use zhifa_store::{Actor, AppendError, Store};
 
+use crate::App;
 use crate::access::{self, REGISTRARS};
 use crate::accounts::actor;
 use crate::error::{Error, Result, bad};
-use crate::App;
 
 #[derive(Serialize, JsonSchema)]
 pub struct ImportResult {

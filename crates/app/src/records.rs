@@ -9,10 +9,10 @@ use zhifa_domain::event::Event;
 use zhifa_store::log::RecordLeaf;
 use zhifa_store::{Page, Paging, Record, RecordFilter};
 
+use crate::App;
 use crate::access::{self, AUDITORS, SUPERVISION};
 use crate::accounts::actor;
 use crate::error::{Error, Result, bad};
-use crate::App;
 
 /// REC-7: a view needs a reason (two characters at least); it is recorded before the
 /// record is shown ([`record_view`]).

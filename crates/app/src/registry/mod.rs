@@ -19,10 +19,10 @@ use zhifa_domain::regions::{self, Region};
 use zhifa_domain::registry::{Agency, Domain, ReviewerRatio};
 use zhifa_store::{AgencyFilter, ItemFilter, Page, Paging, Record, ReviewerRow};
 
+use crate::App;
 use crate::access::{self, REGISTRARS, SUPERVISION};
 use crate::accounts::actor;
 use crate::error::{Error, Result, bad};
-use crate::App;
 
 /// A registrar's change to a registry: refused unless `me` keeps the registries; the
 /// record is the change.

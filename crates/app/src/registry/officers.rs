@@ -16,9 +16,9 @@ use zhifa_domain::registry::{
 use zhifa_store::{OfficerFilter, OfficerRecord, Page, Paging, Record};
 
 use super::{register, same_key};
+use crate::App;
 use crate::access::{self, STAFF};
 use crate::error::{Error, Result};
-use crate::App;
 
 /// An officer as shown: to the public only STAFF-1's fields; to staff everything.
 #[derive(Serialize, JsonSchema)]
@@ -161,13 +161,7 @@ pub fn record_exam(app: &App, me: &Account, staff_no: String, e: ExamInput) -> R
 
 /// STAFF-2..4: may the officer act on the item on `on` (today by default)? If not, the
 /// rules that refuse it; an item not yet in force then is ITEM-3's refusal.
-pub fn eligibility(
-    app: &App,
-    me: &Account,
-    staff_no: &str,
-    item_code: &str,
-    on: Option<Date>,
-) -> Result<Eligibility> {
+pub fn eligibility(app: &App, me: &Account, staff_no: &str, item_code: &str, on: Option<Date>) -> Result<Eligibility> {
     access::require(me, STAFF)?;
     let today = on.unwrap_or_else(|| app.today());
     let store = &app.store;

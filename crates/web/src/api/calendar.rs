@@ -19,10 +19,28 @@ use crate::openapi::{Access, Api, Op, schema};
 pub(super) fn register(api: Api) -> Api {
     use Method as M;
     let public = Access::Public;
-    api.add(M::GET, "/api/v1/calendar/{year}", Op::new("工作日", "某年的节假日安排（CAL-1）", public).returns(schema::<CalendarYearView>), calendar_year)
-        .add(M::POST, "/api/v1/calendar", Op::new("工作日", "载入一年的国务院节假日安排（holiday-cn JSON，CAL-1）", Access::Roles(REGISTRARS)).body(schema::<HolidayYear>).returns(schema::<Record>), load_calendar)
-        .add(M::GET, "/api/v1/deadline", Op::new("工作日", "期限计算：起算日加 N 个工作日或自然日（CAL-1）", public)
-            .query(&[("from", "起算日（不计入）"), ("days", "天数"), ("unit", "working 或 calendar")]).returns(schema::<Deadline>), deadline)
+    api.add(
+        M::GET,
+        "/api/v1/calendar/{year}",
+        Op::new("工作日", "某年的节假日安排（CAL-1）", public).returns(schema::<CalendarYearView>),
+        calendar_year,
+    )
+    .add(
+        M::POST,
+        "/api/v1/calendar",
+        Op::new("工作日", "载入一年的国务院节假日安排（holiday-cn JSON，CAL-1）", Access::Roles(REGISTRARS))
+            .body(schema::<HolidayYear>)
+            .returns(schema::<Record>),
+        load_calendar,
+    )
+    .add(
+        M::GET,
+        "/api/v1/deadline",
+        Op::new("工作日", "期限计算：起算日加 N 个工作日或自然日（CAL-1）", public)
+            .query(&[("from", "起算日（不计入）"), ("days", "天数"), ("unit", "working 或 calendar")])
+            .returns(schema::<Deadline>),
+        deadline,
+    )
 }
 
 async fn calendar_year(State(s): State<AppState>, Path(year): Path<String>) -> ApiResult<Json<CalendarYearView>> {

@@ -6,6 +6,7 @@
 
 mod calendar;
 mod import;
+mod officers;
 mod records;
 mod registry;
 
@@ -21,14 +22,43 @@ pub fn routes(state: AppState) -> Api {
     use Method as M;
     let public = Access::Public;
     let api = crate::evidence::register(Api::new(state))
-        .add(M::POST, "/api/v1/session", Op::new("登录", "用户名密码登录，设置会话 Cookie（SEC-1；连续失败将锁定）", public)
-            .body(schema::<crate::session::LoginInput>).returns(schema::<crate::session::WhoAmI>), crate::session::login)
-        .add(M::GET, "/api/v1/session", Op::new("登录", "当前登录的账号与 CSRF 令牌", Access::Roles(STAFF)).returns(schema::<crate::session::WhoAmI>), crate::session::whoami)
-        .add(M::DELETE, "/api/v1/session", Op::new("登录", "注销当前会话", Access::Roles(STAFF)), crate::session::logout)
-        .add(M::GET, "/log/proof/inclusion", Op::new("可验证日志", "包含证明：叶子 index 在大小为 size 的树中（LOG-3）", public)
-            .query(&[("index", "叶子序号（= 记录序号）"), ("size", "树的大小")]).returns(schema::<crate::log::ProofResponse>), crate::log::inclusion)
-        .add(M::GET, "/log/proof/consistency", Op::new("可验证日志", "一致性证明：大小 new 的树扩展了大小 old 的树（LOG-3）", public)
-            .query(&[("old", "旧树大小"), ("new", "新树大小")]).returns(schema::<crate::log::ProofResponse>), crate::log::consistency);
+        .add(
+            M::POST,
+            "/api/v1/session",
+            Op::new("登录", "用户名密码登录，设置会话 Cookie（SEC-1；连续失败将锁定）", public)
+                .body(schema::<crate::session::LoginInput>)
+                .returns(schema::<crate::session::WhoAmI>),
+            crate::session::login,
+        )
+        .add(
+            M::GET,
+            "/api/v1/session",
+            Op::new("登录", "当前登录的账号与 CSRF 令牌", Access::Roles(STAFF))
+                .returns(schema::<crate::session::WhoAmI>),
+            crate::session::whoami,
+        )
+        .add(
+            M::DELETE,
+            "/api/v1/session",
+            Op::new("登录", "注销当前会话", Access::Roles(STAFF)),
+            crate::session::logout,
+        )
+        .add(
+            M::GET,
+            "/log/proof/inclusion",
+            Op::new("可验证日志", "包含证明：叶子 index 在大小为 size 的树中（LOG-3）", public)
+                .query(&[("index", "叶子序号（= 记录序号）"), ("size", "树的大小")])
+                .returns(schema::<crate::log::ProofResponse>),
+            crate::log::inclusion,
+        )
+        .add(
+            M::GET,
+            "/log/proof/consistency",
+            Op::new("可验证日志", "一致性证明：大小 new 的树扩展了大小 old 的树（LOG-3）", public)
+                .query(&[("old", "旧树大小"), ("new", "新树大小")])
+                .returns(schema::<crate::log::ProofResponse>),
+            crate::log::consistency,
+        );
     records::register(import::register(calendar::register(registry::register(api))))
 }
 
