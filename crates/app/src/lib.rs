@@ -9,9 +9,14 @@
 //! threads.
 
 pub mod access;
+pub mod accounts;
+pub mod calendar;
 pub mod error;
+pub mod import;
 pub mod log;
 pub mod publications;
+pub mod records;
+pub mod registry;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -56,7 +56,7 @@ pub fn run(dir: &Path) {
     events.push(Event::OfficerRegistered { officer: zhifa_domain::testing::officer("H1", 1) });
     events.push(account("a1", Role::Officer, "A1"));
     events.push(account("head", Role::AgencyHead, "H1"));
-    let (token, event) = zhifa_web::auth::issue_token("a1", "");
+    let (token, event) = zhifa_app::accounts::issue_token("a1", "");
     events.push(event);
     store.append_batch(&Actor("bench".into()), events).unwrap();
     let def = store.definition_for(&fixtures::code(1), ProcedureKind::GeneralPenalty).unwrap().id();

@@ -130,7 +130,7 @@ pub fn serve(dir: &Path) {
             disabled: false,
         },
     });
-    let (token, event) = zhifa_web::auth::issue_token("a1", "");
+    let (token, event) = zhifa_app::accounts::issue_token("a1", "");
     events.push(event);
     store.append_batch(&actor, events).unwrap();
     let number = store.next_case_number(&fixtures::region(), ItemKind::Penalty).unwrap();

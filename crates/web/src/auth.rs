@@ -4,42 +4,12 @@ use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
+use zhifa_app::accounts::token_digest;
 use zhifa_domain::account::Account;
-use zhifa_domain::event::Event;
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::openapi::Access;
-
-/// SHA-256 of a token, hex: what the store keeps (tokens are 256-bit random, so a fast
-/// hash is enough; the token itself is never stored).
-pub fn token_digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// A new random API token.
-pub fn new_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    format!("zhifa_{}", hex::encode(bytes))
-}
-
-/// A token's id: a slice of its random part, which names it without revealing it.
-pub fn token_id(token: &str) -> &str {
-    &token[6..18]
-}
-
-/// A new API token for `login` and the record that creates it (only its SHA-256 is kept).
-pub fn issue_token(login: &str, label: &str) -> (String, Event) {
-    let token = new_token();
-    let event = Event::TokenCreated {
-        id: token_id(&token).into(),
-        login: login.into(),
-        token_sha256: token_digest(&token),
-        label: label.into(),
-    };
-    (token, event)
-}
 
 /// The authenticated account, if any, in the request's extensions.
 #[derive(Clone, Debug)]

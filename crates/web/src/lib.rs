@@ -20,8 +20,6 @@ mod reviews;
 pub mod session;
 pub mod staff;
 
-pub use api::import_tables;
-
 use std::sync::Arc;
 
 use axum::Router;

@@ -139,14 +139,14 @@ pub async fn receipt(
 ) -> ApiResult<Response> {
     let seq: i64 = seq.parse().map_err(|_| bad("seq", format!("「{seq}」不是记录序号")))?;
     let reason = crate::api::view_reason(&q)?;
-    let store = s.store.clone();
+    let (app, store) = (s.app.clone(), s.store.clone());
     blocking(move || {
         let leaf = store.record_leaf(seq)?.ok_or_else(|| ApiError::NotFound(format!("记录 {seq} ")))?;
         let cp = store
             .latest_checkpoint()?
             .filter(|c| c.size > seq as u64)
             .ok_or_else(|| ApiError::Conflict("LOG-3", format!("记录 {seq} 尚未被已签发的检查点包含，请一秒后再试")))?;
-        crate::api::record_view(&store, &c, &leaf, "收据", reason)?;
+        zhifa_app::records::record_view(&app, zhifa_app::access::account(c.0.as_ref())?, &leaf, "收据", reason)?;
         let proof = store.inclusion_proof(seq as u64, cp.size)?;
         let extra = serde_json::to_vec(&serde_json::json!({
             "record": leaf.record,

@@ -14,11 +14,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use zhifa_app::accounts::token_digest;
 use zhifa_domain::Violation;
 use zhifa_domain::account::{Account, Role};
 
 use crate::AppState;
-use crate::auth::{Caller, token_digest};
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, blocking};
 

@@ -240,7 +240,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Import { files } => {
             let store = open(&cli.store)?;
             let tables = read_tables(&files)?;
-            match zhifa_web::import_tables(&store, &cli_actor(), &tables) {
+            match zhifa_app::import::import_tables(&store, &cli_actor(), &tables) {
                 Ok(n) => {
                     println!("导入完成：写入 {n} 条记录");
                     Ok(())
@@ -326,8 +326,8 @@ fn run(cli: Cli) -> Result<()> {
 }
 
 pub(crate) fn create_token(store: &Store, login: &str, label: &str) -> Result<(String, String)> {
-    let (token, event) = zhifa_web::auth::issue_token(login, label);
-    let id = zhifa_web::auth::token_id(&token).to_string();
+    let (token, event) = zhifa_app::accounts::issue_token(login, label);
+    let id = zhifa_app::accounts::token_id(&token).to_string();
     store.append(&cli_actor(), event).map_err(|e| e.to_string())?;
     Ok((id, token))
 }

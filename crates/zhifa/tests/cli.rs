@@ -164,7 +164,7 @@ fn accounts_tokens_and_the_calendar_from_the_command_line() {
     let token = out.lines().find(|l| l.starts_with("zhifa_")).unwrap().to_string();
     let id = out.lines().find_map(|l| l.strip_prefix("令牌编号: ")).unwrap().to_string();
     let store = t.open();
-    let digest = zhifa_web::auth::token_digest(&token);
+    let digest = zhifa_app::accounts::token_digest(&token);
     assert_eq!(store.account_by_token(&digest).unwrap().unwrap().login, "jdsj");
     assert!(run(zhifa(&t).args(["token", "revoke", &id])).0);
     assert!(store.account_by_token(&digest).unwrap().is_none(), "a revoked token no longer works");

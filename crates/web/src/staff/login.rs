@@ -6,11 +6,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use maud::{Markup, html};
+use zhifa_app::accounts::token_digest;
 use zhifa_domain::Violation;
 
 use super::{Fields, Me, csrf_field, page, page_error, see_other, totp, violations};
 use crate::AppState;
-use crate::auth::token_digest;
 use crate::error::ApiError;
 use crate::extract::blocking;
 use crate::html::{self, Crumb};

@@ -33,11 +33,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, on};
 use maud::{Markup, html};
+use zhifa_app::accounts::token_digest;
 use zhifa_domain::Violation;
 use zhifa_domain::account::{Account, Role};
 
 use crate::AppState;
-use crate::auth::token_digest;
 use crate::error::ApiError;
 use crate::html::{self, Chrome, Crumb};
 

@@ -396,7 +396,7 @@ pub async fn import_csv(State(s): State<AppState>, me: Me, f: Fields) -> Respons
         }
     };
     let (store, actor) = (s.store.clone(), me.actor());
-    let r = tokio::task::spawn_blocking(move || crate::import_tables(&store, &actor, &[table])).await;
+    let r = tokio::task::spawn_blocking(move || zhifa_app::import::import_tables(&store, &actor, &[table])).await;
     match r {
         Ok(Ok(n)) => page(
             &me,

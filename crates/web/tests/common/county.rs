@@ -38,7 +38,7 @@ pub fn account(app: &App, login: &str, roles: &[Role], agency: u32, staff_no: Op
             disabled: false,
         },
     }]);
-    let (token, event) = zhifa_web::auth::issue_token(login, "");
+    let (token, event) = zhifa_app::accounts::issue_token(login, "");
     app.seed(vec![event]);
     token
 }

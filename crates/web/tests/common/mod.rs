@@ -44,9 +44,9 @@ impl Resp {
 
 /// A session opened directly in the store: (cookie header, CSRF token).
 pub fn session(app: &App, login: &str) -> (String, String) {
-    let id = zhifa_web::auth::new_token();
+    let id = zhifa_app::accounts::new_token();
     let csrf = format!("csrf-{login}-{}", &id[6..14]);
-    app.store.open_session(login, &zhifa_web::auth::token_digest(&id), &csrf).unwrap();
+    app.store.open_session(login, &zhifa_app::accounts::token_digest(&id), &csrf).unwrap();
     (format!("zhifa_session={id}"), csrf)
 }
 
@@ -69,7 +69,7 @@ pub fn token_for(store: &Store, login: &str, roles: &[Role]) -> String {
             )
             .unwrap();
     }
-    let (token, event) = zhifa_web::auth::issue_token(login, "");
+    let (token, event) = zhifa_app::accounts::issue_token(login, "");
     store.append(&actor, event).unwrap();
     token
 }
