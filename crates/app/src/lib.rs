@@ -9,9 +9,11 @@
 //! threads.
 
 pub mod access;
+pub mod cases;
 pub mod error;
 pub mod log;
 pub mod publications;
+pub mod reviews;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -4,7 +4,6 @@
 
 mod api;
 pub mod auth;
-mod cases;
 mod complaints;
 pub mod documents;
 pub mod error;
@@ -16,7 +15,6 @@ mod metrics;
 pub mod openapi;
 pub mod public;
 pub mod publish;
-mod reviews;
 pub mod session;
 pub mod staff;
 
@@ -61,9 +59,10 @@ impl std::ops::Deref for AppState {
 
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
-    let (api_router, doc, routes) =
-        publish::api(public::api(documents::register(reviews::register(cases::register(api::routes(state.clone()))))))
-            .finish();
+    let (api_router, doc, routes) = publish::api(public::api(documents::register(api::reviews::register(
+        api::cases::register(api::routes(state.clone())),
+    ))))
+    .finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)
