@@ -11,6 +11,7 @@
 pub mod access;
 pub mod cases;
 pub mod error;
+pub mod evidence;
 pub mod log;
 pub mod publications;
 pub mod reviews;

@@ -2,6 +2,7 @@
 //! working-day calendar, import/export and the records.
 
 pub mod cases;
+pub mod evidence;
 pub mod reviews;
 
 use axum::Json;
@@ -41,7 +42,7 @@ pub fn routes(state: AppState) -> Api {
     use Method as M;
     let public = Access::Public;
     let registrars = Access::Roles(REGISTRARS);
-    crate::evidence::register(Api::new(state))
+    evidence::register(Api::new(state))
         .add(M::POST, "/api/v1/session", Op::new("登录", "用户名密码登录，设置会话 Cookie（SEC-1；连续失败将锁定）", public)
             .body(schema::<crate::session::LoginInput>).returns(schema::<crate::session::WhoAmI>), crate::session::login)
         .add(M::GET, "/api/v1/session", Op::new("登录", "当前登录的账号与 CSRF 令牌", Access::Roles(STAFF)).returns(schema::<crate::session::WhoAmI>), crate::session::whoami)

@@ -7,7 +7,6 @@ pub mod auth;
 mod complaints;
 pub mod documents;
 pub mod error;
-pub mod evidence;
 mod extract;
 pub mod html;
 pub mod log;
