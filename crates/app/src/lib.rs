@@ -11,12 +11,15 @@
 pub mod access;
 pub mod accounts;
 pub mod calendar;
+pub mod cases;
 pub mod error;
+pub mod evidence;
 pub mod import;
 pub mod log;
 pub mod publications;
 pub mod records;
 pub mod registry;
+pub mod reviews;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -688,7 +688,7 @@ fn account(c: &Caller) -> ApiResult<&Account> {
 /// The case, readable by this account.
 fn readable(store: &Store, me: &Account, number: &str) -> ApiResult<CaseFile> {
     let case = store.case(number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
-    crate::cases::may_read(store, me, &case)?;
+    zhifa_app::access::may_read_case(store, me, &case.agency)?;
     Ok(case)
 }
 

@@ -4,11 +4,9 @@
 
 mod api;
 pub mod auth;
-mod cases;
 mod complaints;
 pub mod documents;
 pub mod error;
-pub mod evidence;
 mod extract;
 pub mod html;
 pub mod log;
@@ -16,7 +14,6 @@ mod metrics;
 pub mod openapi;
 pub mod public;
 pub mod publish;
-mod reviews;
 pub mod session;
 pub mod staff;
 
@@ -59,9 +56,10 @@ impl std::ops::Deref for AppState {
 
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
-    let (api_router, doc, routes) =
-        publish::api(public::api(documents::register(reviews::register(cases::register(api::routes(state.clone()))))))
-            .finish();
+    let (api_router, doc, routes) = publish::api(public::api(documents::register(api::reviews::register(
+        api::cases::register(api::routes(state.clone())),
+    ))))
+    .finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)

@@ -821,10 +821,12 @@ pub fn run_case(
     steps: &[(&str, serde_json::Value)],
     video: bool,
 ) -> Result<String, String> {
-    let err = |e: ApiError| format!("{e:?}");
+    let err = |e: zhifa_app::Error| format!("{:?}", ApiError::from(e));
     let me = store.account(login).map_err(|e| e.to_string())?.ok_or_else(|| format!("账号 {login} 不存在"))?;
-    let input: crate::cases::OpenInput = serde_json::from_value(open).map_err(|e| e.to_string())?;
-    let rec = crate::cases::open(store, &me, input).map_err(err)?;
+    let input: zhifa_app::cases::OpenInput = serde_json::from_value(open).map_err(|e| e.to_string())?;
+    // The case use cases need only the store of an application.
+    let app = zhifa_app::App::new(store.clone(), zhifa_app::log::LogConfig::ephemeral("zhifa.demo/cases"));
+    let rec = zhifa_app::cases::open(&app, &me, input).map_err(err)?;
     let number = rec.body["case"]["number"].as_str().ok_or("no case number")?.to_string();
     let mut sha = String::new();
     if video {
@@ -855,7 +857,7 @@ pub fn run_case(
             .map_err(|e| e.to_string())?;
         let input: zhifa_domain::case::Step = serde_json::from_value(s).map_err(|e| e.to_string())?;
         let action = input.action.clone();
-        crate::cases::record(store, &actor, &number, input).map_err(|e| format!("{action}: {}", err(e)))?;
+        zhifa_app::cases::record(&app, &actor, &number, input).map_err(|e| format!("{action}: {}", err(e)))?;
     }
     Ok(number)
 }

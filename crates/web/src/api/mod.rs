@@ -4,6 +4,10 @@
 //! token), the working-day calendar, import/export and the records. Here: the assembly of
 //! the routes, the session and the log's proofs.
 
+pub mod cases;
+pub mod evidence;
+pub mod reviews;
+
 mod calendar;
 mod import;
 mod officers;
@@ -21,7 +25,7 @@ use crate::openapi::{Access, Api, Op, schema};
 pub fn routes(state: AppState) -> Api {
     use Method as M;
     let public = Access::Public;
-    let api = crate::evidence::register(Api::new(state))
+    let api = evidence::register(Api::new(state))
         .add(
             M::POST,
             "/api/v1/session",

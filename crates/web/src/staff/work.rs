@@ -1,7 +1,7 @@
 //! The case screens: my work (我的工作) with the case-opening form, the case page with its
 //! timeline, running limits and the next actions (a form for each allowed one, the
 //! rule-cited reasons for each refused one), heads' approvals and supervisors' alerts.
-//! Everything goes through `crate::cases`, the functions the JSON API uses.
+//! Everything goes through `zhifa_app::cases`, the functions the JSON API uses.
 
 use std::collections::HashMap;
 
@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use zhifa_app::cases::{self, ApprovalInput, CaseDeadline, CaseDetail, OpenInput};
 use zhifa_domain::Violation;
 use zhifa_domain::account::Role;
 use zhifa_domain::case::{LateEntry, Party, Step};
@@ -22,7 +23,6 @@ use zhifa_store::{CaseFilter, CaseRow, ItemFilter, OfficerFilter, Paging};
 
 use super::{Fields, HANDLERS, Me, csrf_field, cst, day, page, page_error, refusals, see_other, violations};
 use crate::AppState;
-use crate::cases::{self, ApprovalInput, CaseDeadline, CaseDetail, OpenInput};
 use crate::error::ApiError;
 use crate::extract::{QueryMap, blocking};
 use crate::html::{self, Crumb, Pager, enc, facts, table};
@@ -151,9 +151,9 @@ fn load_home(s: &AppState, me: &Me) -> Result<Home, ApiError> {
         return Ok(Home { cases: Vec::new(), limits: Vec::new(), form: None });
     }
     let f = CaseFilter { open: Some(true), ..Default::default() };
-    let cases = cases::list(&s.store, &me.account, f, true, Paging { offset: 0, limit: 100 })?.items;
+    let cases = cases::list(s, &me.account, f, true, Paging { offset: 0, limit: 100 })?.items;
     let mine: std::collections::HashSet<&str> = cases.iter().map(|c| c.number.as_str()).collect();
-    let limits = cases::running_limits(&s.store, &me.account, None, false)?
+    let limits = cases::running_limits(s, &me.account, None, false)?
         .into_iter()
         .filter(|l| mine.contains(l.case.as_str()))
         .collect();
@@ -214,7 +214,7 @@ pub async fn open_case(State(s): State<AppState>, me: Me, f: Fields) -> Response
         if input.item.is_empty() {
             return Err(ApiError::BadRequest(Violation::new("ITEM-1", "请选择执法事项").at("item")));
         }
-        cases::open(&st.store, &m.account, input)
+        Ok(cases::open(&st, &m.account, input)?)
     })
     .await;
     match r {
@@ -246,7 +246,7 @@ pub async fn cases(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
     let f = CaseFilter { open: (!all).then_some(true), agency: q.str("agency"), ..Default::default() };
     let (st, m) = (s.clone(), me.clone());
     let r = blocking(move || {
-        cases::list(&st.store, &m.account, f, mine, Paging { offset: pg.offset(), limit: pg.per_page })
+        Ok(cases::list(&st, &m.account, f, mine, Paging { offset: pg.offset(), limit: pg.per_page })?)
     })
     .await;
     let pg_q = [
@@ -288,7 +288,7 @@ struct CaseContext {
 }
 
 fn load_case(s: &AppState, me: &Me, number: &str, reason: Option<String>) -> Result<CaseContext, ApiError> {
-    let detail = cases::view(&s.store, &me.account, number, reason)?;
+    let detail = cases::view(s, &me.account, number, reason)?;
     let def = zhifa_domain::procedure::find(s.store.definitions(), &detail.case.procedure)
         .cloned()
         .ok_or_else(|| ApiError::Internal("definition missing".into()))?;
@@ -855,7 +855,7 @@ fn step_input(f: &Fields) -> Result<Step, ApiError> {
 
 pub async fn record_step(State(s): State<AppState>, me: Me, Path(number): Path<String>, f: Fields) -> Response {
     let (st, m, n, fields) = (s.clone(), me.clone(), number.clone(), f.clone());
-    let r = blocking(move || cases::record(&st.store, &m.account, &n, step_input(&fields)?)).await;
+    let r = blocking(move || Ok(cases::record(&st, &m.account, &n, step_input(&fields)?)?)).await;
     match r {
         Ok(_) => see_other(&format!("{}#timeline", case_href(&number))),
         Err(e) => match refusals(e) {
@@ -886,7 +886,7 @@ pub async fn record_step(State(s): State<AppState>, me: Me, Path(number): Path<S
 pub async fn approve(State(s): State<AppState>, me: Me, Path(number): Path<String>, f: Fields) -> Response {
     let input = ApprovalInput { action: f.text("action"), note: f.text("note") };
     let (st, m, n) = (s.clone(), me.clone(), number.clone());
-    match blocking(move || cases::approve_as(&st.store, &m.account, &n, input)).await {
+    match blocking(move || Ok(cases::approve(&st, &m.account, &n, input)?)).await {
         Ok(_) => see_other(&format!("{}#approve", case_href(&number))),
         Err(e) => page_error(Some(&me), e),
     }
@@ -901,7 +901,7 @@ fn awaiting_approval(s: &AppState, me: &Me) -> Result<Vec<(String, String, Strin
     let mut out = Vec::new();
     let calendar = s.store.calendar()?;
     let f = CaseFilter { open: Some(true), ..Default::default() };
-    for row in cases::list(&s.store, &me.account, f, false, Paging { offset: 0, limit: 500 })?.items {
+    for row in cases::list(s, &me.account, f, false, Paging { offset: 0, limit: 500 })?.items {
         let Some(case) = s.store.case(&row.number)? else { continue };
         let Some(def) = zhifa_domain::procedure::find(s.store.definitions(), &case.procedure) else { continue };
         let steps = s.store.case_steps(&row.number)?;
@@ -928,7 +928,7 @@ pub async fn approvals(State(s): State<AppState>, me: Me) -> Response {
     let r = blocking(move || {
         let waiting = awaiting_approval(&st, &m)?;
         let soon = st.today().checked_add(jiff::Span::new().days(10)).unwrap_or(st.today());
-        let limits: Vec<_> = cases::running_limits(&st.store, &m.account, None, false)?
+        let limits: Vec<_> = cases::running_limits(&st, &m.account, None, false)?
             .into_iter()
             .filter(|l| l.limit.kind == LimitKind::Deadline && (l.limit.overdue || l.limit.due <= soon))
             .collect();
@@ -958,7 +958,7 @@ pub async fn deadlines(State(s): State<AppState>, me: Me, q: QueryMap) -> Respon
     let agency = q.str("agency");
     let (st, m) = (s.clone(), me.clone());
     let r = blocking(move || {
-        let limits = cases::running_limits(&st.store, &m.account, agency, !all)?;
+        let limits = cases::running_limits(&st, &m.account, agency, !all)?;
         let names: HashMap<String, String> = st
             .store
             .agencies(&Default::default(), Paging { offset: 0, limit: 500 })?
@@ -991,7 +991,7 @@ pub async fn deadlines(State(s): State<AppState>, me: Me, q: QueryMap) -> Respon
 /// REV-6: the legal-review queue — open rounds, who reviews them, due and overdue ones.
 pub async fn reviews(State(s): State<AppState>, me: Me) -> Response {
     let (st, m) = (s.clone(), me.clone());
-    let r = blocking(move || crate::reviews::open_reviews(&st.store, &m.account, None, false)).await;
+    let r = blocking(move || Ok(zhifa_app::reviews::open_reviews(&st, &m.account, None, false)?)).await;
     let mine = me.account.staff_no.clone().unwrap_or_default();
     match r {
         Ok(queue) => page(

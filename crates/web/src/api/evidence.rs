@@ -1,6 +1,7 @@
-//! Evidence and audio/video over HTTP: streamed upload with its REC-4 metadata, the list,
-//! playback and download by byte range with every view recorded (REC-7), deletion after
-//! the retention period (REC-6), and everything of one party at once (REC-8).
+//! Evidence and audio/video over HTTP, the face of [`zhifa_app::evidence`]: streamed
+//! upload with its REC-4 metadata, the list, playback and download by byte range with
+//! every view recorded (REC-7), deletion after the retention period (REC-6), and
+//! everything of one party at once (REC-8).
 //!
 //! Bodies are never held whole: an upload goes from the request body through
 //! [`zhifa_blob::BlobStore::put_stream`] (hashing SHA-256 and SM3 as it goes) and a download
@@ -11,30 +12,18 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jiff::Timestamp;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use zhifa_app::access::{self, EVIDENCE_DELETERS, HANDLERS, STAFF};
+use zhifa_app::evidence::{self, DeleteInput, Deleted, PartyRecords, StoredEvidence, UploadMetadata};
 use zhifa_blob::{BlobError, BlobKey};
-use zhifa_domain::Violation;
-use zhifa_domain::account::{Account, Role};
-use zhifa_domain::case::{CaseFile, Evidence, Retention, StepRecord};
-use zhifa_domain::event::Event;
-use zhifa_store::{CaseFilter, CaseRow, EvidenceRow, Paging, Record, Store};
+use zhifa_domain::account::Account;
+use zhifa_store::EvidenceRow;
 
 use crate::AppState;
 use crate::api::view_reason;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{JsonBody, QueryMap, bad, blocking};
+use crate::extract::{JsonBody, QueryMap, call};
 use crate::openapi::{Access, Api, Op, schema};
-
-/// Who records evidence: the case's officers and agency heads (the domain checks the agency).
-const COLLECTORS: &[Role] = &[Role::Officer, Role::AgencyHead];
-/// Who deletes a file after its retention (REC-6): the agency's head, or a system administrator.
-const DELETERS: &[Role] = &[Role::AgencyHead, Role::SystemAdmin];
-const STAFF: &[Role] = &Role::ALL;
-/// Roles that see every agency's cases (supervision, audit).
-const OVERSIGHT: &[Role] = &[Role::Supervisor, Role::AuditAdmin];
 
 /// The evidence routes, added to the API table.
 pub fn register(api: Api) -> Api {
@@ -45,7 +34,7 @@ pub fn register(api: Api) -> Api {
         Op::new(
             "证据",
             "上传证据或音像资料（请求体为文件本身，流式保存；REC-4 信息在查询参数中）",
-            Access::Roles(COLLECTORS),
+            Access::Roles(HANDLERS),
         )
         .query(&[
             ("captured_at", "采集时间（RFC 3339，如 2026-03-01T10:00:00+08:00，必填）"),
@@ -77,7 +66,7 @@ pub fn register(api: Api) -> Api {
     .add(
         M::DELETE,
         "/api/v1/cases/{number}/evidence/{sha256}",
-        Op::new("证据", "保存期限届满后删除文件（REC-6；删除记录永久保留）", Access::Roles(DELETERS))
+        Op::new("证据", "保存期限届满后删除文件（REC-6；删除记录永久保留）", Access::Roles(EVIDENCE_DELETERS))
             .body(schema::<DeleteInput>)
             .returns(schema::<Deleted>),
         delete,
@@ -141,81 +130,24 @@ fn blob_error(e: &BlobError) -> Response {
 
 type Result<T> = std::result::Result<T, Failure>;
 
-// ---------------------------------------------------------------------------------------
-// who may see a case
-
-fn account(c: &Caller) -> ApiResult<&Account> {
-    c.0.as_ref().ok_or(ApiError::Unauthenticated)
-}
-
-/// Staff of the case's agency (or of an agency acting for it) and the supervisors see a
-/// case; nobody else (SEC-2).
-fn may_see(store: &Store, a: &Account, agency: &str) -> ApiResult<bool> {
-    if OVERSIGHT.iter().any(|r| a.has(*r)) {
-        return Ok(true);
-    }
-    let Some(own) = &a.agency else { return Ok(false) };
-    if own.as_str() == agency {
-        return Ok(true);
-    }
-    Ok(store.agency(own.as_str())?.is_some_and(|ag| ag.acts_in_name_of().as_str() == agency))
-}
-
-/// The case, if it exists and the caller may see it; else 404 or 403.
-fn visible_case(store: &Store, c: &Caller, number: &str) -> ApiResult<CaseFile> {
-    let case = store.case(number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
-    if !may_see(store, account(c)?, case.agency.as_str())? {
-        return Err(ApiError::Forbidden("本账号所在机关不是本案的办案机关，不得查看本案".into()));
-    }
-    Ok(case)
+/// The caller's account (the routes' access has already required one).
+fn me(c: &Caller) -> ApiResult<Account> {
+    Ok(access::account(c.0.as_ref())?.clone())
 }
 
 // ---------------------------------------------------------------------------------------
 // upload
 
-/// What an upload stored: its record on the log and the evidence.
-#[derive(Serialize, JsonSchema)]
-pub struct StoredEvidence {
-    pub record: Record,
-    pub evidence: Evidence,
-}
-
-/// The REC-4 metadata of an upload, from the query, checked before the body is read.
-fn metadata(q: &QueryMap, case: &str, by: &str) -> ApiResult<Evidence> {
-    let required = |k: &str, what: &str| {
-        q.str(k)
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| ApiError::Rule(Violation::new("REC-4", format!("音像资料须载明{what}（参数 {k}）")).at(k)))
-    };
-    let captured_at = required("captured_at", "采集时间")?;
-    let captured_at: Timestamp = captured_at.parse().map_err(|_| {
-        bad("captured_at", format!("captured_at=「{captured_at}」不是 RFC 3339 时间，如 2026-03-01T10:00:00+08:00"))
-    })?;
-    let retention = match q.str("retention").as_deref() {
-        None | Some("permanent") => Retention::Permanent,
-        Some("six_months") => Retention::SixMonths,
-        Some(other) => return Err(bad("retention", format!("retention=「{other}」应为 permanent 或 six_months"))),
-    };
-    let file_name = q.str("file_name").unwrap_or_default();
-    if file_name.chars().count() > 255 || file_name.chars().any(char::is_control) {
-        return Err(bad("file_name", "文件名过长或含控制字符"));
+/// The REC-4 metadata of an upload, from the query; checked before the body is read.
+fn metadata(q: &QueryMap) -> UploadMetadata {
+    UploadMetadata {
+        captured_at: q.str("captured_at"),
+        place: q.str("place"),
+        collector: q.str("collector"),
+        proves: q.str("proves"),
+        retention: q.str("retention"),
+        file_name: q.str("file_name"),
     }
-    Ok(Evidence {
-        case: case.to_string(),
-        // Filled in from the bytes once stored.
-        sha256: String::new(),
-        sm3: String::new(),
-        size: 0,
-        media_type: String::new(),
-        key: String::new(),
-        file_name,
-        captured_at,
-        place: required("place", "采集地点")?,
-        collector: required("collector", "采集人")?,
-        proves: required("proves", "证明对象")?,
-        retention,
-        by: by.to_string(),
-    })
 }
 
 async fn upload(
@@ -226,64 +158,26 @@ async fn upload(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<StoredEvidence>> {
-    let login = account(&c)?.login.clone();
-    let mut evidence = metadata(&q, &number, &login)?;
-    // Everything that can be refused before a byte is read: the case, the caller's agency,
-    // REC-4 (collector registered, capture time not in the future).
-    let store = s.store.clone();
-    let pre = evidence.clone();
-    blocking(move || {
-        store.case(&pre.case)?.ok_or_else(|| ApiError::NotFound(format!("案件 {} ", pre.case)))?;
-        Ok(store.precheck_evidence(&pre)?)
-    })
-    .await?;
+    let me = me(&c)?;
+    // Everything that can be refused before a byte is read: REC-4, the case, the caller's
+    // agency, the collector registered, the capture time not in the future.
+    let (app, m, meta) = (s.app.clone(), me.clone(), metadata(&q));
+    let evidence = call(move || evidence::prepare_upload(&app, &m, &number, meta)).await?;
     if let Some(len) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) {
         s.limits.check_declared_size(len)?;
     }
 
     let stored = s.blobs.put_stream(body.into_data_stream(), &s.limits).await?;
-    evidence.sha256 = stored.sha256.clone();
-    evidence.sm3 = stored.sm3;
-    evidence.size = stored.size;
-    evidence.media_type = stored.media_type;
-    evidence.key = stored.key.to_string();
-
-    let store = s.store.clone();
-    let blobs = s.blobs.clone();
-    let actor = c.actor();
-    let event = Event::EvidenceStored { evidence: evidence.clone() };
-    let key = stored.key;
-    let record = blocking(move || match store.append(&actor, event) {
-        Ok(r) => Ok(r),
-        Err(e) => {
-            // Refused (or failed): the object goes too, unless a record already refers to
-            // the same content (content addressing, one object for all).
-            match store.evidence_content_in_use(key.sha256_hex()) {
-                Ok(false) => {
-                    if let Err(d) = blobs.delete(&key) {
-                        tracing::error!(%key, cause = %d, "removing the object of a refused upload");
-                    }
-                }
-                Ok(true) => {}
-                Err(q) => tracing::error!(%key, cause = %q, "checking the object of a refused upload"),
-            }
-            Err(e.into())
-        }
-    })
-    .await?;
-    Ok(Json(StoredEvidence { record, evidence }))
+    let app = s.app.clone();
+    Ok(Json(call(move || evidence::store_upload(&app, &me, evidence, stored)).await?))
 }
 
 // ---------------------------------------------------------------------------------------
 // list
 
 async fn list(State(s): State<AppState>, c: Caller, Path(number): Path<String>) -> ApiResult<Json<Vec<EvidenceRow>>> {
-    let store = s.store.clone();
-    blocking(move || {
-        visible_case(&store, &c, &number)?;
-        Ok(Json(store.case_evidence(&number)?))
-    })
-    .await
+    let (app, me) = (s.app.clone(), me(&c)?);
+    call(move || evidence::list(&app, &me, &number)).await.map(Json)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -359,39 +253,16 @@ async fn download(
 ) -> Result<Response> {
     let reason = view_reason(&q)?;
     let attachment = q.bool("download")?.unwrap_or(false);
-    let store = s.store.clone();
-    let n = number.clone();
-    let h = sha256.clone();
-    let row = blocking(move || {
-        visible_case(&store, &c, &n)?;
-        let row = store
-            .evidence(&n, &h)?
-            .filter(|r| r.deleted_seq.is_none())
-            .ok_or_else(|| ApiError::NotFound(format!("本案证据 {h} ")))?;
-        Ok((row, c))
-    })
-    .await?;
-    let (row, c) = row;
+    let me = me(&c)?;
+    let (app, m) = (s.app.clone(), me.clone());
+    let row = call(move || evidence::file(&app, &m, &number, &sha256)).await?;
     let e = &row.evidence;
     let key = BlobKey::parse(&e.key)?;
     let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), e.size)?;
 
     // REC-7: the view is on the log before a byte leaves.
-    // At most 50 characters (the record's limit): the hash's first 16 digits name it in the
-    // case, and the record's seq names it exactly.
-    let short = e.sha256.get(..16).unwrap_or(&e.sha256);
-    let what = match &range {
-        Some(r) => format!("证据文件 {short} 字节 {}-{}", r.start, r.end - 1),
-        None => format!("证据文件 {short}"),
-    };
-    let store = s.store.clone();
-    let seq = row.seq;
-    let of = format!("case/{number}");
-    blocking(move || {
-        store.append(&c.actor(), Event::RecordViewed { seq, of, what, reason })?;
-        Ok(())
-    })
-    .await?;
+    let (app, r, rg) = (s.app.clone(), row.clone(), range.clone());
+    call(move || evidence::record_view(&app, &me, &r, rg.as_ref(), reason)).await?;
 
     let stream = s.blobs.get_stream(&key, range.clone()).await?;
     let len = stream.len();
@@ -420,71 +291,18 @@ async fn download(
 // ---------------------------------------------------------------------------------------
 // deletion (REC-6)
 
-#[derive(Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DeleteInput {
-    /// Why (required).
-    pub reason: String,
-}
-
-#[derive(Serialize, JsonSchema)]
-pub struct Deleted {
-    /// The record of the deletion (it stays on the log).
-    pub record: Record,
-    /// Whether the stored object was removed (it stays while another live record of any
-    /// case refers to the same content).
-    pub file_deleted: bool,
-}
-
 async fn delete(
     State(s): State<AppState>,
     c: Caller,
     Path((number, sha256)): Path<(String, String)>,
     JsonBody(input): JsonBody<DeleteInput>,
-) -> Result<Json<Deleted>> {
-    let login = account(&c)?.login.clone();
-    let store = s.store.clone();
-    let blobs = s.blobs.clone();
-    let out = blocking(move || {
-        store.case(&number)?.ok_or_else(|| ApiError::NotFound(format!("案件 {number} ")))?;
-        let row = store
-            .evidence(&number, &sha256)?
-            .filter(|r| r.deleted_seq.is_none())
-            .ok_or_else(|| ApiError::NotFound(format!("本案证据 {sha256} ")))?;
-        // The domain refuses before the retention allows (REC-6) and outside the agency.
-        let event = Event::EvidenceDeleted { case: number, sha256: sha256.clone(), by: login, reason: input.reason };
-        let record = store.append(&c.actor(), event)?;
-        let mut file_deleted = false;
-        if !store.evidence_content_in_use(&sha256)? {
-            let key = BlobKey::parse(&row.evidence.key).map_err(|e| ApiError::Internal(e.to_string()))?;
-            match blobs.delete(&key) {
-                Ok(_) => file_deleted = true,
-                // The record stands; the object is orphaned and can be removed again later.
-                Err(e) => tracing::error!(%key, cause = %e, "deleting an evidence object after its record"),
-            }
-        }
-        Ok(Json(Deleted { record, file_deleted }))
-    })
-    .await?;
-    Ok(out)
+) -> ApiResult<Json<Deleted>> {
+    let (app, me) = (s.app.clone(), me(&c)?);
+    call(move || evidence::delete(&app, &me, &number, &sha256, input)).await.map(Json)
 }
 
 // ---------------------------------------------------------------------------------------
 // REC-8: a party's records at once
-
-#[derive(Serialize, JsonSchema)]
-pub struct PartyRecords {
-    pub id_number: String,
-    pub cases: Vec<PartyCase>,
-}
-
-#[derive(Serialize, JsonSchema)]
-pub struct PartyCase {
-    pub case: CaseFile,
-    pub summary: CaseRow,
-    pub steps: Vec<StepRecord>,
-    pub evidence: Vec<EvidenceRow>,
-}
 
 async fn party_records(
     State(s): State<AppState>,
@@ -493,48 +311,8 @@ async fn party_records(
     q: QueryMap,
 ) -> ApiResult<Json<PartyRecords>> {
     let reason = view_reason(&q)?;
-    let store = s.store.clone();
-    blocking(move || {
-        let a = account(&c)?;
-        let filter = CaseFilter { party_id: Some(id_number.clone()), ..CaseFilter::default() };
-        let mut rows = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = store.cases(&filter, Paging { offset, limit: 500 })?;
-            let n = page.items.len() as i64;
-            rows.extend(page.items);
-            offset += n;
-            if n == 0 || offset >= page.total {
-                break;
-            }
-        }
-        let mut cases = Vec::new();
-        for row in rows {
-            if !may_see(&store, a, &row.agency)? {
-                continue;
-            }
-            let Some(case) = store.case(&row.number)? else { continue };
-            let steps = store.case_steps(&row.number)?;
-            let evidence = store.case_evidence(&row.number)?;
-            cases.push(PartyCase { case, summary: row, steps, evidence });
-        }
-        if cases.is_empty() {
-            return Err(ApiError::NotFound(format!("当事人 {id_number} 的案件")));
-        }
-        // REC-7: one view per case, on the case's opening record, before anything is shown.
-        let mut views = Vec::new();
-        for pc in &cases {
-            let of = format!("case/{}", pc.case.number);
-            let opened = store.records(Some(&of), -1, 1)?;
-            let seq = opened.first().map(|r| r.seq).ok_or_else(|| ApiError::Internal(format!("{of}: no record")))?;
-            views.push(Event::RecordViewed {
-                seq, of, what: "当事人案卷（REC-8）".into(), reason: reason.clone()
-            });
-        }
-        store.append_batch(&c.actor(), views)?;
-        Ok(Json(PartyRecords { id_number, cases }))
-    })
-    .await
+    let (app, me) = (s.app.clone(), me(&c)?);
+    call(move || evidence::party_records(&app, &me, id_number, reason)).await.map(Json)
 }
 
 #[cfg(test)]
