@@ -34,9 +34,10 @@ pub fn router() -> Router<AppState> {
 
 /// 12 characters of RFC 4648 base32 from 60 random bits: unguessable.
 pub fn new_tracking() -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let n: u64 = rand::random();
-    (0..12).map(|i| ALPHABET[((n >> (i * 5)) & 31) as usize] as char).collect()
+    // 8 random bytes are 13 characters; the first 12 carry 60 of the 64 bits.
+    let mut t = data_encoding::BASE32_NOPAD.encode(&rand::random::<[u8; 8]>());
+    t.truncate(12);
+    t
 }
 
 fn page(status: StatusCode, title: &str, crumbs: Vec<Crumb>, main: Markup) -> Response {
@@ -230,4 +231,17 @@ async fn status(State(s): State<AppState>, Path(tracking): Path<String>) -> Page
         p.muted { "为保护投诉人，本页面不显示投诉内容和联系方式。" }
     };
     Ok(page(StatusCode::OK, "投诉举报办理状态", vec![Crumb::here("办理状态")], main))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracking_numbers_are_twelve_base32_characters() {
+        let t = new_tracking();
+        assert_eq!(t.len(), 12);
+        assert!(t.bytes().all(|b| matches!(b, b'A'..=b'Z' | b'2'..=b'7')), "{t}");
+        assert_ne!(t, new_tracking());
+    }
 }
