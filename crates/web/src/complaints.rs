@@ -112,8 +112,12 @@ fn form(token: &str, agencies: &[zhifa_domain::registry::Agency], v: &Values, er
 }
 
 fn with_cookie(mut resp: Response, token: &str) -> Response {
-    let c = format!("{COOKIE}={token}; Path=/public/complaints; HttpOnly; SameSite=Strict; Max-Age=7200");
-    if let Ok(v) = HeaderValue::from_str(&c) {
+    let c = cookie::Cookie::build((COOKIE, token))
+        .path("/public/complaints")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::seconds(7200));
+    if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
@@ -125,13 +129,6 @@ async fn new_form(State(s): State<AppState>) -> PageResult {
     let v = Values { what: String::new(), agency: String::new(), contact: String::new() };
     let resp = page(StatusCode::OK, "我要投诉举报", vec![Crumb::here("提交")], form(&token, &agencies, &v, None));
     Ok(with_cookie(resp, &token))
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
 }
 
 /// The request comes from this site: no `Origin`, or one naming our host.
@@ -151,7 +148,7 @@ async fn submit(State(s): State<AppState>, headers: HeaderMap, body: axum::body:
         serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadRequest("表单内容无法识别".into()))?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let token = get("csrf");
-    let cookie_token = cookie(&headers, COOKIE).unwrap_or_default();
+    let cookie_token = crate::session::cookie_value(&headers, COOKIE).unwrap_or_default();
     if token.len() != 32 || token != cookie_token || !same_origin(&s, &headers) {
         return Ok(page(
             StatusCode::FORBIDDEN,
