@@ -251,23 +251,11 @@ pub async fn change_password(State(s): State<AppState>, me: Me, f: Fields) -> Re
     resp
 }
 
-fn qr_svg(text: &str) -> Result<String, ApiError> {
-    use qrcode::render::svg;
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| ApiError::Internal(format!("QR: {e}")))?;
-    let svg = code
-        .render()
-        .min_dimensions(200, 200)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .build();
-    // Inline in the page: the secret never travels in a URL.
-    Ok(svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg))
-}
-
 fn enrol_main(me: &Me, secret: &str, errors: &[Violation], required: bool) -> Result<Markup, ApiError> {
     let uri = totp::otpauth_uri(ISSUER, &me.account.login, secret);
-    let qr = qr_svg(&uri)?;
+    let svg = zhifa_render::qr_svg(&uri, 200).map_err(|e| ApiError::Internal(format!("QR: {e}")))?;
+    // Inline in the page, without the XML declaration: the secret never travels in a URL.
+    let qr = svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg);
     Ok(html! {
         @if required {
             p.lead role="status" { "安全管理员要求您的角色使用动态口令登录。请先绑定身份验证器，然后才能使用本平台。" }
