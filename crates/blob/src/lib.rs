@@ -69,9 +69,12 @@
 //!   its CI; no HTTP stack of its own, and with the features off no XML framework either.
 //!   Its dependencies (`hmac`, `sha2` 0.11, `url`, `percent-encoding`, `zeroize`, `jiff`)
 //!   were already in the tree, so it is the only new crate. Its public `signing::sign`
-//!   signs every request; the few XML answers read (upload ids, listings, errors) go
-//!   through a small tag reader in `s3.rs`. The AWS SDK was rejected as far too heavy
-//!   (hundreds of crates, its own HTTP and async stack).
+//!   signs every request. The AWS SDK was rejected as far too heavy (hundreds of crates,
+//!   its own HTTP and async stack).
+//! - `quick-xml` 0.42 (`serialize` only): the few XML answers read (upload ids, listings,
+//!   errors) as serde structs in `s3.rs`. The version already in the tree (through
+//!   `calamine`), so no new crate; the most used XML reader in Rust, actively released.
+//!   (`rusty-s3`'s own `xml` feature would bring `instant-xml` as a second XML crate.)
 //! - `ureq` 3 (`rustls` feature only): the blocking HTTP client the workspace already uses
 //!   for witnesses; it streams response bodies and sends part buffers as they are.
 //! - `url`: the endpoint type `rusty-s3` takes (already in the tree).

@@ -27,6 +27,7 @@
 
 use std::time::Duration;
 
+use quick_xml::escape::partial_escape;
 use rusty_s3::{Bucket, Credentials, Method, UrlStyle};
 use ureq::http;
 
@@ -221,8 +222,7 @@ impl S3Store {
     fn fail(op: &str, mut resp: http::Response<ureq::Body>) -> BlobError {
         let status = resp.status().as_u16();
         let body = resp.body_mut().with_config().limit(64 * 1024).read_to_string().unwrap_or_default();
-        let code = xml_first(&body, "Code").map(xml_unescape).unwrap_or_default();
-        let message = xml_first(&body, "Message").map(xml_unescape).unwrap_or_default();
+        let ErrorAnswer { code, message } = quick_xml::de::from_str(&body).unwrap_or_default();
         let detail = format!("{op}: HTTP {status} {code} {message}").trim_end().to_string();
         if status >= 500 || status == 429 || status == 408 {
             BlobError::Unavailable(detail)
@@ -240,9 +240,8 @@ impl S3Store {
             .limit(16 << 20)
             .read_to_string()
             .map_err(|e| BlobError::Unavailable(format!("{op}: {e}")))?;
-        if body.contains("<Error>") {
-            let code = xml_first(&body, "Code").map(xml_unescape).unwrap_or_default();
-            let message = xml_first(&body, "Message").map(xml_unescape).unwrap_or_default();
+        if is_error(&body) {
+            let ErrorAnswer { code, message } = quick_xml::de::from_str(&body).unwrap_or_default();
             let detail = format!("{op}: {code} {message}");
             return Err(if code == "InternalError" || code == "SlowDown" {
                 BlobError::Unavailable(detail)
@@ -291,7 +290,9 @@ impl S3Store {
             return Err(Self::fail(OP, resp));
         }
         let body = Self::xml_body(OP, resp)?;
-        xml_first(&body, "UploadId").map(xml_unescape).ok_or_else(|| BlobError::Storage(format!("{OP}: 缺少 UploadId")))
+        read_xml::<InitiateMultipartUploadResult>(OP, &body)?
+            .upload_id
+            .ok_or_else(|| BlobError::Storage(format!("{OP}: 缺少 UploadId")))
     }
 
     fn upload_part(&self, object: &str, upload_id: &str, number: u16, body: &[u8]) -> Result<String, BlobError> {
@@ -313,7 +314,11 @@ impl S3Store {
         const OP: &str = "CompleteMultipartUpload";
         let mut body = String::from("<CompleteMultipartUpload>");
         for (i, etag) in etags.iter().enumerate() {
-            body.push_str(&format!("<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>", i + 1, xml_escape(etag)));
+            body.push_str(&format!(
+                "<Part><PartNumber>{}</PartNumber><ETag>{}</ETag></Part>",
+                i + 1,
+                partial_escape(etag)
+            ));
         }
         body.push_str("</CompleteMultipartUpload>");
         let resp = self.call(
@@ -370,8 +375,8 @@ impl S3Store {
                     return Err(Self::fail(OP, resp));
                 }
                 let body = Self::xml_body(OP, resp)?;
-                let etag = xml_first(&body, "ETag")
-                    .map(xml_unescape)
+                let etag = read_xml::<CopyPartResult>(OP, &body)?
+                    .etag
                     .ok_or_else(|| BlobError::Storage(format!("{OP}: 缺少 ETag")))?;
                 etags.push(etag);
                 start = end;
@@ -399,14 +404,14 @@ impl S3Store {
             if !resp.status().is_success() {
                 return Err(Self::fail(OP, resp));
             }
-            let body = Self::xml_body(OP, resp)?;
-            for item in xml_all(&body, "Contents") {
-                let Some(key) = xml_first(item, "Key").map(xml_unescape) else { continue };
-                let at = xml_first(item, "LastModified").and_then(|t| t.parse().ok());
+            let page: ListBucketResult = read_xml(OP, &Self::xml_body(OP, resp)?)?;
+            for item in page.contents {
+                let Some(key) = item.key else { continue };
+                let at = item.last_modified.and_then(|t| t.parse().ok());
                 out.push(Listed { key, upload_id: None, at });
             }
-            token = xml_first(&body, "NextContinuationToken").map(xml_unescape);
-            if xml_first(&body, "IsTruncated") != Some("true") || token.is_none() {
+            token = page.next_continuation_token;
+            if !page.is_truncated || token.is_none() {
                 return Ok(out);
             }
         }
@@ -427,16 +432,14 @@ impl S3Store {
             if !resp.status().is_success() {
                 return Err(Self::fail(OP, resp));
             }
-            let body = Self::xml_body(OP, resp)?;
-            for item in xml_all(&body, "Upload") {
-                let (Some(key), Some(id)) = (xml_first(item, "Key"), xml_first(item, "UploadId")) else { continue };
-                let at = xml_first(item, "Initiated").and_then(|t| t.parse().ok());
-                out.push(Listed { key: xml_unescape(key), upload_id: Some(xml_unescape(id)), at });
+            let page: ListMultipartUploadsResult = read_xml(OP, &Self::xml_body(OP, resp)?)?;
+            for item in page.upload {
+                let (Some(key), Some(id)) = (item.key, item.upload_id) else { continue };
+                let at = item.initiated.and_then(|t| t.parse().ok());
+                out.push(Listed { key, upload_id: Some(id), at });
             }
-            let next = xml_first(&body, "NextKeyMarker")
-                .map(xml_unescape)
-                .zip(xml_first(&body, "NextUploadIdMarker").map(xml_unescape));
-            if xml_first(&body, "IsTruncated") != Some("true") || next.is_none() || next == markers {
+            let next = page.next_key_marker.zip(page.next_upload_id_marker);
+            if !page.is_truncated || next.is_none() || next == markers {
                 return Ok(out);
             }
             markers = next;
@@ -453,7 +456,7 @@ impl S3Store {
             format!(
                 "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
                  <LocationConstraint>{}</LocationConstraint></CreateBucketConfiguration>",
-                xml_escape(region)
+                partial_escape(region)
             )
         };
         let resp = self.call(OP, Method::Put, None, &[], &[], &[], body.as_bytes())?;
@@ -671,68 +674,82 @@ impl Drop for S3Sink<'_> {
     }
 }
 
-/// The inner text of every `<tag>…</tag>` in `xml` (S3's responses have no attributes on
-/// the elements read here, no CDATA and no nesting of a tag in itself).
-fn xml_all<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
-    let mut out = Vec::new();
-    let mut rest = xml;
-    while let Some(i) = rest.find(&open) {
-        let after = &rest[i + open.len()..];
-        let Some(j) = after.find(&close) else { break };
-        out.push(&after[..j]);
-        rest = &after[j + close.len()..];
-    }
-    out
+// S3's XML answers, read by quick-xml's serde support: each struct names the elements read
+// (S3's names), and any other element or attribute is skipped.
+
+/// `<Error>`: a failure, with any status (CompleteMultipartUpload and CopyObject can fail
+/// with `200 OK`).
+#[derive(Default, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct ErrorAnswer {
+    code: String,
+    message: String,
 }
 
-fn xml_first<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
-    let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
-    let start = xml.find(&open)? + open.len();
-    let len = xml[start..].find(&close)?;
-    Some(&xml[start..start + len])
+/// `<InitiateMultipartUploadResult>` (CreateMultipartUpload).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct InitiateMultipartUploadResult {
+    upload_id: Option<String>,
 }
 
-fn xml_unescape(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(end) = rest.find(';') else { break };
-        let entity = &rest[1..end];
-        let c = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => entity
-                .strip_prefix("#x")
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
+/// `<CopyPartResult>` (UploadPartCopy).
+#[derive(serde::Deserialize)]
+struct CopyPartResult {
+    #[serde(rename = "ETag")]
+    etag: Option<String>,
+}
+
+/// `<ListBucketResult>` (ListObjectsV2), one page.
+#[derive(Default, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct ListBucketResult {
+    is_truncated: bool,
+    contents: Vec<ListedObject>,
+    next_continuation_token: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedObject {
+    key: Option<String>,
+    last_modified: Option<String>,
+}
+
+/// `<ListMultipartUploadsResult>` (ListMultipartUploads), one page.
+#[derive(Default, serde::Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct ListMultipartUploadsResult {
+    is_truncated: bool,
+    upload: Vec<ListedUpload>,
+    next_key_marker: Option<String>,
+    next_upload_id_marker: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedUpload {
+    key: Option<String>,
+    upload_id: Option<String>,
+    initiated: Option<String>,
+}
+
+/// Whether an XML document is S3's `<Error>` (its root element's name).
+fn is_error(xml: &str) -> bool {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => return e.local_name().as_ref() == "Error",
+            Ok(Event::Eof) | Err(_) => return false,
+            Ok(_) => {}
         }
     }
-    out.push_str(rest);
-    out
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// A successful answer's XML as `T`.
+fn read_xml<T: serde::de::DeserializeOwned>(op: &str, xml: &str) -> Result<T, BlobError> {
+    quick_xml::de::from_str(xml).map_err(|e| BlobError::Storage(format!("{op}: 应答不是预期的 XML：{e}")))
 }
 
 #[cfg(test)]
@@ -740,20 +757,123 @@ mod tests {
     use super::*;
 
     #[test]
-    fn xml_helpers() {
+    fn multipart_upload_listings_are_read() {
         let body = "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated>\
             <Upload><Key>tmp/a&amp;b</Key><UploadId>x1</UploadId><Initiated>2026-01-02T03:04:05.000Z</Initiated></Upload>\
             <Upload><Key>tmp/c</Key><UploadId>&#x41;&#66;</UploadId></Upload></ListMultipartUploadsResult>";
-        let uploads = xml_all(body, "Upload");
+        let page: ListMultipartUploadsResult = read_xml("t", body).unwrap();
+        let uploads = page.upload;
         assert_eq!(uploads.len(), 2);
-        assert_eq!(xml_unescape(xml_first(uploads[0], "Key").unwrap()), "tmp/a&b");
-        assert_eq!(xml_unescape(xml_first(uploads[1], "UploadId").unwrap()), "AB");
-        let at: jiff::Timestamp = xml_first(uploads[0], "Initiated").unwrap().parse().unwrap();
+        assert_eq!(uploads[0].key.as_deref(), Some("tmp/a&b"));
+        assert_eq!(uploads[1].upload_id.as_deref(), Some("AB"));
+        let at: jiff::Timestamp = uploads[0].initiated.as_deref().unwrap().parse().unwrap();
         assert_eq!(at.as_second(), 1_767_323_045);
-        assert_eq!(xml_first(body, "IsTruncated"), Some("false"));
-        assert_eq!(xml_first(body, "NextKeyMarker"), None);
-        assert_eq!(xml_unescape("a &bogus; b & c"), "a &bogus; b & c");
-        assert_eq!(xml_escape("\"x\"<&>"), "\"x\"&lt;&amp;&gt;");
+        assert_eq!(uploads[1].initiated, None);
+        assert!(!page.is_truncated);
+        assert_eq!(page.next_key_marker, None);
+
+        // As S3 sends it: declaration, namespace, markers, owners, prefixes.
+        let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Bucket>evidence</Bucket><KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>
+  <NextKeyMarker>tmp/1767323045-&lt;x&gt;</NextKeyMarker><NextUploadIdMarker>u-2</NextUploadIdMarker>
+  <Prefix>tmp/</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>true</IsTruncated>
+  <Upload>
+    <Key>tmp/1767323045-&lt;x&gt;</Key><UploadId>u-2</UploadId>
+    <Initiator><ID>arn:aws:iam::1:user/z</ID><DisplayName>z</DisplayName></Initiator>
+    <Owner><ID>1</ID><DisplayName>z</DisplayName></Owner>
+    <StorageClass>STANDARD</StorageClass><Initiated>2026-01-02T03:04:05Z</Initiated>
+  </Upload>
+  <CommonPrefixes><Prefix>tmp/x/</Prefix></CommonPrefixes>
+</ListMultipartUploadsResult>"#;
+        let page: ListMultipartUploadsResult = read_xml("t", body).unwrap();
+        assert!(page.is_truncated);
+        assert_eq!(page.upload.len(), 1);
+        assert_eq!(page.upload[0].key.as_deref(), Some("tmp/1767323045-<x>"));
+        assert_eq!(page.next_key_marker.as_deref(), Some("tmp/1767323045-<x>"));
+        assert_eq!(page.next_upload_id_marker.as_deref(), Some("u-2"));
+        assert!(!is_error(body));
+    }
+
+    #[test]
+    fn object_listings_are_read() {
+        let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Name>evidence</Name><Prefix>tmp/</Prefix><KeyCount>3</KeyCount><MaxKeys>2</MaxKeys>
+  <IsTruncated>true</IsTruncated>
+  <Contents>
+    <Key>tmp/a&amp;b &quot;c&quot; &apos;d&apos; &#x6267;&#27861;</Key>
+    <LastModified>2026-01-02T03:04:05.000Z</LastModified>
+    <ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>6</Size><StorageClass>STANDARD</StorageClass>
+  </Contents>
+  <Contents><Key>tmp/odd</Key><LastModified>not a time</LastModified></Contents>
+  <Contents><Size>1</Size></Contents>
+  <NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=&amp;</NextContinuationToken>
+</ListBucketResult>"#;
+        let page: ListBucketResult = read_xml("t", body).unwrap();
+        assert!(page.is_truncated);
+        let keys: Vec<_> = page.contents.iter().map(|c| c.key.as_deref()).collect();
+        assert_eq!(keys, [Some("tmp/a&b \"c\" 'd' 执法"), Some("tmp/odd"), None]);
+        assert_eq!(page.contents[0].last_modified.as_deref(), Some("2026-01-02T03:04:05.000Z"));
+        assert_eq!(page.next_continuation_token.as_deref(), Some("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=&"));
+
+        let empty: ListBucketResult =
+            read_xml("t", "<ListBucketResult><Name>b</Name><KeyCount>0</KeyCount></ListBucketResult>").unwrap();
+        assert!(!empty.is_truncated && empty.contents.is_empty() && empty.next_continuation_token.is_none());
+    }
+
+    #[test]
+    fn upload_ids_and_copied_parts_are_read() {
+        let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>evidence</Bucket>
+<Key>tmp/1-a</Key><UploadId>VXBsb2FkIElE&amp;Zm9v</UploadId></InitiateMultipartUploadResult>"#;
+        let r: InitiateMultipartUploadResult = read_xml("t", body).unwrap();
+        assert_eq!(r.upload_id.as_deref(), Some("VXBsb2FkIElE&Zm9v"));
+        let r: InitiateMultipartUploadResult = read_xml("t", "<InitiateMultipartUploadResult/>").unwrap();
+        assert_eq!(r.upload_id, None);
+        let body = "<CopyPartResult><LastModified>2026-01-02T03:04:05.000Z</LastModified>\
+            <ETag>&quot;b54357faf0632cce46e942fa68356b38&quot;</ETag></CopyPartResult>";
+        let r: CopyPartResult = read_xml("t", body).unwrap();
+        assert_eq!(r.etag.as_deref(), Some("\"b54357faf0632cce46e942fa68356b38\""));
+        // What is not XML is an error of the store, not a panic or an empty answer.
+        assert!(matches!(
+            read_xml::<ListBucketResult>("t", "<ListBucketResult><Contents>"),
+            Err(BlobError::Storage(_))
+        ));
+        let bogus = "<ListBucketResult><Contents><Key>a &bogus; b</Key></Contents></ListBucketResult>";
+        assert!(matches!(read_xml::<ListBucketResult>("t", bogus), Err(BlobError::Storage(_))));
+    }
+
+    #[test]
+    fn error_answers_are_recognised_and_read() {
+        // CompleteMultipartUpload may send whitespace while it works, then the answer.
+        let body = "  \n <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>InternalError</Code>\
+            <Message>We encountered an internal error &amp; &lt;retry&gt;.</Message><RequestId>4442587FB7D0A2F9</RequestId>\
+            <HostId>x</HostId></Error>";
+        assert!(is_error(body));
+        let e: ErrorAnswer = quick_xml::de::from_str(body).unwrap();
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("InternalError", "We encountered an internal error & <retry>.")
+        );
+        let body = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>sha256/a&amp;b</Key></Error>"#;
+        assert!(is_error(body));
+        let e: ErrorAnswer = quick_xml::de::from_str(body).unwrap();
+        assert_eq!(e.code, "NoSuchKey");
+        // Error bodies that are not S3's give an empty code and message, as before.
+        for other in ["", "Bad Gateway", "<html><body><h1>502 Bad Gateway</h1></body></html>", "<Error><Code>"] {
+            assert!(other.starts_with("<Error>") || !is_error(other), "{other}");
+            let e: ErrorAnswer = quick_xml::de::from_str(other).unwrap_or_default();
+            assert_eq!((e.code.as_str(), e.message.as_str()), ("", ""), "{other}");
+        }
+        assert!(!is_error("<CompleteMultipartUploadResult><Key>Error</Key></CompleteMultipartUploadResult>"));
+        assert!(is_error("<Error/>"));
+    }
+
+    #[test]
+    fn request_bodies_escape_as_before() {
+        assert_eq!(partial_escape("\"x\"<&>"), "\"x\"&lt;&amp;&gt;");
     }
 
     #[test]

@@ -468,3 +468,14 @@ fn an_unreachable_s3_server_is_unavailable_and_nothing_is_claimed() {
     assert!(matches!(store.check(), Err(BlobError::Unavailable(_))));
     assert!(matches!(store.get(&BlobKey::from_sha256(&[0; 32])), Err(BlobError::Unavailable(_))));
 }
+
+#[test]
+fn an_s3_error_answer_keeps_its_code_and_message() {
+    // A bucket that was never created: the server answers 404 with S3's `<Error>` body.
+    let Some(config) = zhifa_blob::testing::s3_config_from_env() else { return };
+    let store = zhifa_blob::BlobStore::s3(config).unwrap();
+    let e = store.put_reader(&content("png", 10_000, 18)[..], &Limits::default()).unwrap_err();
+    assert!(matches!(&e, BlobError::Storage(d) if d.contains("PutObject: HTTP 404 NoSuchBucket ")), "{e:?}");
+    let e = store.sweep_stale(Duration::ZERO).unwrap_err();
+    assert!(matches!(&e, BlobError::Storage(d) if d.contains("HTTP 404 NoSuchBucket ")), "{e:?}");
+}

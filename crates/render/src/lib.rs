@@ -224,8 +224,8 @@ impl Renderer {
         if let Some(verify) = fields.get("verify").filter(|v| !v.is_null()) {
             let url = required_str(verify, "url", "verify.url")?;
             let code = required_str(verify, "code", "verify.code")?;
-            let svg =
-                qr_svg(&verify_target(url, code)).map_err(|e| RenderError::InvalidData(format!("核验二维码：{e}")))?;
+            let svg = qr_svg(&verify_target(url, code), 160)
+                .map_err(|e| RenderError::InvalidData(format!("核验二维码：{e}")))?;
             files.insert(file_id("/verify-qr.svg"), Bytes::from_string(svg));
         }
 

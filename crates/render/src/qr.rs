@@ -1,5 +1,6 @@
-//! The verification QR code (文书核验, LOG-5): SVG from the `qrcode` crate, handed to Typst
-//! as a virtual image file, so no raster image code is needed.
+//! QR codes as SVG, from the `qrcode` crate: the verification mark on documents (文书核验,
+//! LOG-5), handed to Typst as a virtual image file so no raster image code is needed, and
+//! the web application's certificate and TOTP enrolment codes.
 
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
@@ -16,12 +17,13 @@ pub fn verify_target(url: &str, code: &str) -> String {
     }
 }
 
-/// An SVG QR code of `text`, error correction level M, with its quiet zone.
-pub fn qr_svg(text: &str) -> Result<String, String> {
+/// An SVG document (with its XML declaration) of a QR code of `text`: error correction
+/// level M, black on white, with its quiet zone, at least `min_size` pixels square.
+pub fn qr_svg(text: &str, min_size: u32) -> Result<String, String> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| e.to_string())?;
     Ok(code
         .render::<svg::Color<'_>>()
-        .min_dimensions(160, 160)
+        .min_dimensions(min_size, min_size)
         .dark_color(svg::Color("#000000"))
         .light_color(svg::Color("#ffffff"))
         .quiet_zone(true)
@@ -41,8 +43,8 @@ mod tests {
 
     #[test]
     fn svg_is_deterministic() {
-        let a = qr_svg("https://a.example/v?code=AB12").unwrap();
+        let a = qr_svg("https://a.example/v?code=AB12", 160).unwrap();
         assert!(a.starts_with("<?xml") && a.contains("<svg"));
-        assert_eq!(a, qr_svg("https://a.example/v?code=AB12").unwrap());
+        assert_eq!(a, qr_svg("https://a.example/v?code=AB12", 160).unwrap());
     }
 }

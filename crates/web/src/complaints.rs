@@ -34,9 +34,10 @@ pub fn router() -> Router<AppState> {
 
 /// 12 characters of RFC 4648 base32 from 60 random bits: unguessable.
 pub fn new_tracking() -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let n: u64 = rand::random();
-    (0..12).map(|i| ALPHABET[((n >> (i * 5)) & 31) as usize] as char).collect()
+    // 8 random bytes are 13 characters; the first 12 carry 60 of the 64 bits.
+    let mut t = data_encoding::BASE32_NOPAD.encode(&rand::random::<[u8; 8]>());
+    t.truncate(12);
+    t
 }
 
 fn page(status: StatusCode, title: &str, crumbs: Vec<Crumb>, main: Markup) -> Response {
@@ -111,8 +112,12 @@ fn form(token: &str, agencies: &[zhifa_domain::registry::Agency], v: &Values, er
 }
 
 fn with_cookie(mut resp: Response, token: &str) -> Response {
-    let c = format!("{COOKIE}={token}; Path=/public/complaints; HttpOnly; SameSite=Strict; Max-Age=7200");
-    if let Ok(v) = HeaderValue::from_str(&c) {
+    let c = cookie::Cookie::build((COOKIE, token))
+        .path("/public/complaints")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
+        .max_age(cookie::time::Duration::seconds(7200));
+    if let Ok(v) = HeaderValue::from_str(&c.to_string()) {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
     resp
@@ -124,13 +129,6 @@ async fn new_form(State(s): State<AppState>) -> PageResult {
     let v = Values { what: String::new(), agency: String::new(), contact: String::new() };
     let resp = page(StatusCode::OK, "我要投诉举报", vec![Crumb::here("提交")], form(&token, &agencies, &v, None));
     Ok(with_cookie(resp, &token))
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
 }
 
 /// The request comes from this site: no `Origin`, or one naming our host.
@@ -150,7 +148,7 @@ async fn submit(State(s): State<AppState>, headers: HeaderMap, body: axum::body:
         serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadRequest("表单内容无法识别".into()))?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let token = get("csrf");
-    let cookie_token = cookie(&headers, COOKIE).unwrap_or_default();
+    let cookie_token = crate::session::cookie_value(&headers, COOKIE).unwrap_or_default();
     if token.len() != 32 || token != cookie_token || !same_origin(&s, &headers) {
         return Ok(page(
             StatusCode::FORBIDDEN,
@@ -230,4 +228,17 @@ async fn status(State(s): State<AppState>, Path(tracking): Path<String>) -> Page
         p.muted { "为保护投诉人，本页面不显示投诉内容和联系方式。" }
     };
     Ok(page(StatusCode::OK, "投诉举报办理状态", vec![Crumb::here("办理状态")], main))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracking_numbers_are_twelve_base32_characters() {
+        let t = new_tracking();
+        assert_eq!(t.len(), 12);
+        assert!(t.bytes().all(|b| matches!(b, b'A'..=b'Z' | b'2'..=b'7')), "{t}");
+        assert_ne!(t, new_tracking());
+    }
 }

@@ -754,11 +754,19 @@ async fn list(State(s): State<AppState>, c: Caller, Path(number): Path<String>) 
     .await
 }
 
+/// Crockford's base32 (no I, L, O or U), upper case, unpadded: document codes (LOG-5).
+static CROCKFORD: std::sync::LazyLock<data_encoding::Encoding> = std::sync::LazyLock::new(|| {
+    let mut spec = data_encoding::Specification::new();
+    spec.symbols.push_str("0123456789ABCDEFGHJKMNPQRSTVWXYZ");
+    spec.encoding().expect("a valid base32 specification")
+});
+
 /// An unguessable short code: 10 characters of Crockford base32 (50 bits) from the OS RNG.
 pub fn new_code() -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let bytes: [u8; 10] = rand::random();
-    bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect()
+    // 7 random bytes are 12 characters; the first 10 carry 50 of the 56 bits.
+    let mut code = CROCKFORD.encode(&rand::random::<[u8; 7]>());
+    code.truncate(10);
+    code
 }
 
 /// The key documents are signed with: SM2 when configured, Ed25519 otherwise.
@@ -1165,6 +1173,12 @@ mod tests {
         assert_eq!(a.len(), 10);
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric() && !"ILOU".contains(c)));
         assert_ne!(a, new_code());
+    }
+
+    #[test]
+    fn codes_use_crockfords_alphabet_in_order() {
+        let raw = b"\x00\x44\x32\x14\xc7\x42\x54\xb6\x35\xcf\x84\x65\x3a\x56\xd7\xc6\x75\xbe\x77\xdf";
+        assert_eq!(CROCKFORD.encode(raw), "0123456789ABCDEFGHJKMNPQRSTVWXYZ");
     }
 
     #[test]

@@ -213,15 +213,10 @@ pub fn error_page(chrome: &Chrome, status: StatusCode, title: &str, message: &st
 
 /// Percent-encodes a path segment or query value (everything but RFC 3986 unreserved).
 pub fn enc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    /// Everything but RFC 3986's unreserved characters.
+    const RESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+    utf8_percent_encode(s, RESERVED).to_string()
 }
 
 /// `path?k=v&…` with the values encoded; no `?` when there are none.
@@ -328,6 +323,18 @@ mod tests {
         assert!(m.contains("共 41 条，第 2 / 3 页"), "{m}");
         assert_eq!(enc("a/b c"), "a%2Fb%20c");
         assert_eq!(with_query("/x", &[("a", String::new())]), "/x");
+    }
+
+    #[test]
+    fn enc_keeps_only_rfc3986_unreserved() {
+        let all: String = (0u8..128).map(char::from).chain("执法".chars()).collect();
+        assert_eq!(
+            enc(&all),
+            "%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14%15%16%17%18%19%1A%1B%1C%\
+             1D%1E%1F%20%21%22%23%24%25%26%27%28%29%2A%2B%2C-.%2F0123456789%3A%3B%3C%3D%3E%3F%40ABCDE\
+             FGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D%5E_%60abcdefghijklmnopqrstuvwxyz%7B%7C%7D~%7F%E6%89%A7%E6\
+             %B3%95"
+        );
     }
 
     #[test]

@@ -42,10 +42,36 @@ pub(crate) fn decoy() -> &'static str {
 
 /// The session id in the request's cookie, if any.
 pub fn cookie_session(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == COOKIE && !v.is_empty()).then(|| v.to_string())
-    })
+    cookie_value(headers, COOKIE)
+}
+
+/// The value of the request's cookie `name`, unless it is missing or empty.
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| cookie::Cookie::split_parse(v).filter_map(Result::ok))
+        .find(|c| c.name() == name && !c.value().is_empty())
+        .map(|c| c.value().to_string())
+}
+
+/// A cookie as a `Set-Cookie` header value.
+pub(crate) fn set_cookie<'c>(c: impl Into<cookie::Cookie<'c>>) -> HeaderValue {
+    HeaderValue::from_str(&c.into().to_string()).expect("ascii cookie")
+}
+
+/// The session cookie (HttpOnly, Secure, SameSite=Strict, the whole site) for `max_age`
+/// seconds; `session_cookie("", 0)` clears it.
+pub(crate) fn session_cookie(id: &str, max_age: i64) -> HeaderValue {
+    set_cookie(
+        cookie::Cookie::build((COOKIE, id))
+            .path("/")
+            .http_only(true)
+            .secure(true)
+            .same_site(cookie::SameSite::Strict)
+            .max_age(cookie::time::Duration::seconds(max_age)),
+    )
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -199,10 +225,8 @@ pub async fn login(State(s): State<AppState>, JsonBody(input): JsonBody<LoginInp
         Ok((id, WhoAmI { login, display_name: account.display_name, roles: account.roles, csrf: Some(csrf) }))
     })
     .await?;
-    let cookie =
-        format!("{COOKIE}={id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={}", s.sessions.absolute_secs);
     let mut resp = axum::Json(who).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("ascii cookie"));
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&id, s.sessions.absolute_secs));
     Ok(resp)
 }
 
@@ -225,9 +249,30 @@ pub async fn logout(State(s): State<AppState>, c: Caller, headers: HeaderMap) ->
     let store = s.store.clone();
     blocking(move || Ok(store.close_session(&token_digest(&id), &account.login)?)).await?;
     let mut resp = axum::Json(serde_json::json!({"logged_out": true})).into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("zhifa_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0"),
-    );
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie("", 0));
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_from_every_cookie_header() {
+        let mut h = HeaderMap::new();
+        assert_eq!(cookie_session(&h), None);
+        h.append(header::COOKIE, HeaderValue::from_static("theme=dark; zhifa_session="));
+        assert_eq!(cookie_session(&h), None, "an empty value is no session");
+        h.append(header::COOKIE, HeaderValue::from_static("a=1;zhifa_session=ab12 ; zhifa_form=f0"));
+        assert_eq!(cookie_session(&h).as_deref(), Some("ab12"));
+        assert_eq!(cookie_value(&h, "zhifa_form").as_deref(), Some("f0"));
+        assert_eq!(cookie_value(&h, "zhifa_pending"), None);
+    }
+
+    #[test]
+    fn the_session_cookie_is_strict_and_http_only() {
+        let set = session_cookie("ab12", 43_200);
+        assert_eq!(set, "zhifa_session=ab12; HttpOnly; SameSite=Strict; Secure; Path=/; Max-Age=43200");
+        assert_eq!(session_cookie("", 0), "zhifa_session=; HttpOnly; SameSite=Strict; Secure; Path=/; Max-Age=0");
+    }
 }

@@ -8,18 +8,8 @@ mod common;
 use common::cases::{CaseApp, case_apps, case_apps_with, party_id};
 use sha2::{Digest, Sha256};
 
-/// Percent-encodes a query value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
+// Query values are percent-encoded as the application's own links are.
+use zhifa_web::html::enc;
 
 /// An MP4 file: an `ftyp` box, then `n` bytes of pseudo-random content.
 fn mp4(n: usize, seed: u8) -> Vec<u8> {

@@ -233,14 +233,21 @@ fn content_disposition(kind: &str, name: &str, fallback: &str) -> String {
         .chars()
         .map(|ch| if ch.is_ascii_graphic() && ch != '"' && ch != '\\' || ch == ' ' { ch } else { '_' })
         .collect();
-    let mut encoded = String::new();
-    for b in name.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            encoded.push(b as char);
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
+    // RFC 8187 `value-chars`: everything but its `attr-char`s is percent-encoded.
+    const NOT_ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let encoded = percent_encoding::utf8_percent_encode(name, NOT_ATTR_CHAR);
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
@@ -334,6 +341,21 @@ mod tests {
         for bad in ["bytes=100-", "bytes=100-200", "bytes=-0", "bytes=5-4", "bytes=x-1", "bytes=-", "bytes=7"] {
             assert!(matches!(r(bad), Err(BlobError::RangeNotSatisfiable { size: 100 })), "{bad}");
         }
+    }
+
+    #[test]
+    fn disposition_names_keep_rfc8187_attr_chars() {
+        let all: String = (0u8..128).map(char::from).chain("执法".chars()).collect();
+        let d = content_disposition("inline", &all, "x");
+        assert!(
+            d.ends_with(
+                "filename*=UTF-8''%00%01%02%03%04%05%06%07%08%09%0A%0B%0C%0D%0E%0F%10%11%12%13%14%15%16%1\
+             7%18%19%1A%1B%1C%1D%1E%1F%20!%22#$%25&%27%28%29%2A+%2C-.%2F0123456789%3A%3B%3C%3D%3E%3F%\
+             40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5B%5C%5D^_`abcdefghijklmnopqrstuvwxyz%7B|%7D~%7F%E6%89%A7%E\
+             6%B3%95"
+            ),
+            "{d}"
+        );
     }
 
     #[test]

@@ -375,7 +375,8 @@ pub(super) async fn certificate_qr(
     headers: HeaderMap,
 ) -> PageResult {
     let CertPage { cert, .. } = load_certificate(&s, &number).await?;
-    let svg = qr_svg(&certificate_url(&base_url(&s, &headers), &cert.number))?;
+    let svg = zhifa_render::qr_svg(&certificate_url(&base_url(&s, &headers), &cert.number), 180)
+        .map_err(|e| PageError::Internal(format!("QR: {e}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
@@ -384,19 +385,6 @@ pub(super) async fn certificate_qr(
         svg,
     )
         .into_response())
-}
-
-pub fn qr_svg(text: &str) -> Result<String, PageError> {
-    use qrcode::render::svg;
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| PageError::Internal(format!("QR: {e}")))?;
-    Ok(code
-        .render()
-        .min_dimensions(180, 180)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .quiet_zone(true)
-        .build())
 }
 
 /// Names of agencies by code (for item lists).
@@ -410,7 +398,7 @@ mod tests {
 
     #[test]
     fn qr_is_plain_svg_without_inline_styles() {
-        let svg = qr_svg("http://127.0.0.1:8080/public/certificates/1301230006023").unwrap();
+        let svg = zhifa_render::qr_svg("http://127.0.0.1:8080/public/certificates/1301230006023", 180).unwrap();
         assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
         assert!(!svg.contains("style="), "CSP: no inline styles");
         assert!(!svg.contains("<script"));

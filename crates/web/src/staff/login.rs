@@ -3,7 +3,7 @@
 //! record (SEC-4).
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use maud::{Markup, html};
 use zhifa_app::accounts::token_digest;
@@ -47,14 +47,6 @@ pub async fn form(q: crate::extract::QueryMap) -> Response {
     html::respond(StatusCode::OK, login_doc(None, "", &safe_next(q.str("next"))))
 }
 
-fn session_cookie(id: &str, max_age: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{}={id}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age}",
-        crate::session::COOKIE
-    ))
-    .expect("ascii cookie")
-}
-
 enum Outcome {
     Failed(String),
     Session(String),
@@ -84,15 +76,18 @@ pub async fn submit(State(s): State<AppState>, f: Fields) -> Response {
         Ok(Outcome::Failed(m)) => html::respond(StatusCode::UNAUTHORIZED, login_doc(Some(&m), &login, &next)),
         Ok(Outcome::Session(id)) => {
             let mut r = see_other(&next);
-            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&id, s.sessions.absolute_secs));
+            r.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&id, s.sessions.absolute_secs));
             r
         }
         Ok(Outcome::NeedsCode(id)) => {
             let mut r = html::respond(StatusCode::OK, code_doc(None, &next));
-            let c = format!(
-                "{PENDING_COOKIE}={id}; Path=/staff/login; HttpOnly; Secure; SameSite=Strict; Max-Age={PENDING_SECS}"
-            );
-            r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&c).expect("ascii"));
+            let c = cookie::Cookie::build((PENDING_COOKIE, id))
+                .path("/staff/login")
+                .http_only(true)
+                .secure(true)
+                .same_site(cookie::SameSite::Strict)
+                .max_age(cookie::time::Duration::seconds(PENDING_SECS));
+            r.headers_mut().insert(header::SET_COOKIE, session::set_cookie(c));
             r
         }
         Err(e) => page_error(None, e),
@@ -115,16 +110,9 @@ fn code_doc(message: Option<&str>, next: &str) -> Markup {
     super::doc(None, "动态口令验证", Vec::new(), "", main)
 }
 
-fn pending_cookie(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == PENDING_COOKIE && !v.is_empty()).then(|| v.to_string())
-    })
-}
-
 pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Fields) -> Response {
     let next = safe_next(f.get("next"));
-    let Some(pending) = pending_cookie(&headers) else {
+    let Some(pending) = session::cookie_value(&headers, PENDING_COOKIE) else {
         return html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("请先输入用户名和密码"), "", &next));
     };
     let code = f.text("code");
@@ -158,11 +146,10 @@ pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Field
         Ok(R::Wrong(m)) => html::respond(StatusCode::UNAUTHORIZED, code_doc(Some(&m), &next)),
         Ok(R::Ok(id)) => {
             let mut r = see_other(&next);
-            r.headers_mut().insert(header::SET_COOKIE, session_cookie(&id, s.sessions.absolute_secs));
-            r.headers_mut().append(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&format!("{PENDING_COOKIE}=; Path=/staff/login; Max-Age=0")).expect("ascii"),
-            );
+            r.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&id, s.sessions.absolute_secs));
+            let done =
+                cookie::Cookie::build((PENDING_COOKIE, "")).path("/staff/login").max_age(cookie::time::Duration::ZERO);
+            r.headers_mut().append(header::SET_COOKIE, session::set_cookie(done));
             r
         }
         Err(e) => page_error(None, e),
@@ -182,7 +169,7 @@ pub async fn logout(State(s): State<AppState>, me: Me, headers: HeaderMap) -> Re
         p { a href="/staff/login" { "重新登录" } }
     };
     let mut r = html::respond(StatusCode::OK, super::doc(None, "已退出", Vec::new(), "", main));
-    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(super::CLEAR_COOKIE));
+    r.headers_mut().insert(header::SET_COOKIE, session::session_cookie("", 0));
     r
 }
 
@@ -264,23 +251,11 @@ pub async fn change_password(State(s): State<AppState>, me: Me, f: Fields) -> Re
     resp
 }
 
-fn qr_svg(text: &str) -> Result<String, ApiError> {
-    use qrcode::render::svg;
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| ApiError::Internal(format!("QR: {e}")))?;
-    let svg = code
-        .render()
-        .min_dimensions(200, 200)
-        .dark_color(svg::Color("#000000"))
-        .light_color(svg::Color("#ffffff"))
-        .build();
-    // Inline in the page: the secret never travels in a URL.
-    Ok(svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg))
-}
-
 fn enrol_main(me: &Me, secret: &str, errors: &[Violation], required: bool) -> Result<Markup, ApiError> {
     let uri = totp::otpauth_uri(ISSUER, &me.account.login, secret);
-    let qr = qr_svg(&uri)?;
+    let svg = zhifa_render::qr_svg(&uri, 200).map_err(|e| ApiError::Internal(format!("QR: {e}")))?;
+    // Inline in the page, without the XML declaration: the secret never travels in a URL.
+    let qr = svg.find("<svg").map(|i| svg[i..].to_string()).unwrap_or(svg);
     Ok(html! {
         @if required {
             p.lead role="status" { "安全管理员要求您的角色使用动态口令登录。请先绑定身份验证器，然后才能使用本平台。" }

@@ -28,7 +28,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::handler::Handler;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, on};
@@ -419,11 +419,9 @@ fn timeout_page(why: &str) -> Response {
         p { a.button href="/staff/login" { "重新登录" } }
     };
     let mut r = html::respond(StatusCode::UNAUTHORIZED, doc(None, "会话已超时", Vec::new(), "", main));
-    r.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_static(CLEAR_COOKIE));
+    r.headers_mut().insert(header::SET_COOKIE, crate::session::session_cookie("", 0));
     r
 }
-
-pub const CLEAR_COOKIE: &str = "zhifa_session=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0";
 
 /// An error from the shared case and registry functions, as a page.
 pub fn page_error(me: Option<&Me>, e: ApiError) -> Response {

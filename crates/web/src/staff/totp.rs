@@ -12,41 +12,28 @@ use sha1::Sha1;
 
 pub const STEP_SECONDS: i64 = 30;
 pub const DIGITS: u32 = 6;
-const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// RFC 4648 base32 without padding.
 pub fn base32_encode(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for &b in bytes {
-        buf = (buf << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            out.push(ALPHABET[((buf >> (bits - 5)) & 31) as usize] as char);
-            bits -= 5;
-        }
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((buf << (5 - bits)) & 31) as usize] as char);
-    }
-    out
+    data_encoding::BASE32_NOPAD.encode(bytes)
 }
 
-/// Decodes base32 (case-insensitive; spaces and padding ignored).
+/// Decodes base32 (case-insensitive; spaces and padding ignored). `None` for a symbol
+/// outside the alphabet or a length no base32 text has (1, 3 or 6 symbols past a multiple
+/// of 8).
 pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let (mut buf, mut bits) = (0u32, 0u32);
-    for c in s.chars().filter(|c| !c.is_whitespace() && *c != '=') {
-        let v = ALPHABET.iter().position(|a| *a as char == c.to_ascii_uppercase())? as u32;
-        buf = (buf << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            out.push((buf >> (bits - 8)) as u8);
-            bits -= 8;
-        }
-        buf &= (1 << bits) - 1;
-    }
-    Some(out)
+    /// RFC 4648's alphabet, read leniently as a secret may have been typed: lower case,
+    /// ASCII spaces and `=` allowed, bits after the last whole byte ignored.
+    static LENIENT: std::sync::LazyLock<data_encoding::Encoding> = std::sync::LazyLock::new(|| {
+        let mut spec = data_encoding::Specification::new();
+        spec.symbols.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+        spec.translate.from.push_str("abcdefghijklmnopqrstuvwxyz");
+        spec.translate.to.push_str("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+        spec.ignore.push_str(" \t\r\n=");
+        spec.check_trailing_bits = false;
+        spec.encoding().expect("a valid base32 specification")
+    });
+    LENIENT.decode(s.as_bytes()).ok()
 }
 
 /// A new 160-bit secret, base32.
@@ -123,6 +110,30 @@ mod tests {
             assert_eq!(hotp(&key, step_of(ts) as u64, 8), want, "t={t}");
             assert_eq!(code_at(&secret, ts), format!("{:06}", want % 1_000_000));
         }
+    }
+
+    #[test]
+    fn base32_is_rfc4648_without_padding() {
+        // RFC 4648 section 10, padding dropped; what authenticator apps read.
+        for (raw, b32) in [
+            (&b""[..], ""),
+            (b"f", "MY"),
+            (b"fo", "MZXQ"),
+            (b"foo", "MZXW6"),
+            (b"foob", "MZXW6YQ"),
+            (b"fooba", "MZXW6YTB"),
+            (b"foobar", "MZXW6YTBOI"),
+        ] {
+            assert_eq!(base32_encode(raw), b32);
+            assert_eq!(base32_decode(b32).unwrap(), raw);
+        }
+        let raw = b"\x00\x44\x32\x14\xc7\x42\x54\xb6\x35\xcf\x84\x65\x3a\x56\xd7\xc6\x75\xbe\x77\xdf";
+        assert_eq!(base32_encode(raw), "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567");
+        // As a person may type a secret: lower case, spaces, padding.
+        assert_eq!(base32_decode("abcd efgh ijkl mnop qrst uvwx yz23 4567").unwrap(), raw);
+        assert_eq!(base32_decode("MZXW6YQ=").unwrap(), b"foob");
+        assert_eq!(base32_decode("MZXW6YR").unwrap(), b"foob", "bits past the last byte are ignored");
+        assert_eq!(base32_decode("MZXW6YQ1"), None);
     }
 
     #[test]
