@@ -1,6 +1,8 @@
 //! `/api/v1`: the registries (PUB-1 reads are public; writes need a token), the
 //! working-day calendar, import/export and the records.
 
+pub mod publications;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
