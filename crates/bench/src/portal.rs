@@ -16,6 +16,8 @@ use zhifa_store::{Actor, ManualClock, Store, StoreConfig};
 const SECONDS: &str = "10";
 const CONNECTIONS: &str = "32";
 
+/// The registry, and a simple-procedure penalty decided on the spot through the case engine
+/// (PUB-4: the publisher publishes it). Returns the case number.
 fn seed(store: &Store) -> String {
     let mut events = zhifa_store::testing::fixtures::registry();
     events.extend(zhifa_store::testing::fixtures::qualified(officer("A3", 1), "C3", 90));
@@ -35,21 +37,43 @@ fn seed(store: &Store) -> String {
         "party": {"kind": "person", "name": "张三丰", "id_number": "11010519491231002X", "phone": "13812345678"},
         "summary": "张三丰在集贸市场销售过期酸奶",
     });
+    let a1 = store.account("a1").expect("store").expect("a1");
+    let app = zhifa_app::App::new(store.clone(), zhifa_app::log::LogConfig::ephemeral("bench.zhifa/cases"));
+    let opened = zhifa_app::cases::open(&app, &a1, serde_json::from_value(open).expect("a case")).expect("opened");
+    let number = opened.body["case"]["number"].as_str().expect("a case number").to_string();
+    // An audio/video record of the scene, as `zhifa demo` stores it (the record only).
+    let video = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(format!("zhifa-demo-video/{number}").as_bytes()))
+    };
+    let evidence = zhifa_domain::case::Evidence {
+        case: number.clone(),
+        sha256: video.clone(),
+        sm3: video.clone(),
+        size: 1_048_576,
+        media_type: "video/mp4".into(),
+        key: format!("sha256/{video}"),
+        file_name: "执法记录仪.mp4".into(),
+        captured_at: store.now(),
+        place: "正定县燕赵南大街".into(),
+        collector: a1.staff_no.clone().unwrap_or_default(),
+        proves: "现场执法全过程".into(),
+        retention: zhifa_domain::case::Retention::Permanent,
+        by: "a1".into(),
+    };
+    store.append(&Actor("account:a1".into()), Event::EvidenceStored { evidence }).expect("the video");
     let officers = json!(["A1", "A3"]);
     let steps = [
-        (
-            "a1",
-            json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": ["$video"]}),
-        ),
-        ("a1", json!({"action": "inform_rights"})),
-        (
-            "a1",
-            json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
-               "penalties": [{"kind": "fine", "fen": 20_000}],
-               "text": "当事人张三丰（身份证号11010519491231002X，电话13812345678）销售过期酸奶十二盒，当场缴纳罚款。"}),
-        ),
+        json!({"action": "present_certificate", "officers": officers, "records": ["site_record"], "evidence": [video]}),
+        json!({"action": "inform_rights"}),
+        json!({"action": "decide_on_site", "officers": officers, "documents": ["on_site_decision"],
+           "penalties": [{"kind": "fine", "fen": 20_000}],
+           "text": "当事人张三丰（身份证号11010519491231002X，电话13812345678）销售过期酸奶十二盒，当场缴纳罚款。"}),
     ];
-    zhifa_web::publish::run_case(store, "a1", open, &steps, true).expect("a decided case")
+    for step in steps {
+        zhifa_app::cases::record(&app, &a1, &number, serde_json::from_value(step).expect("a step")).expect("recorded");
+    }
+    number
 }
 
 fn wrk(url: &str) -> f64 {

@@ -7,7 +7,11 @@
 pub fn yuan(fen: i64) -> String {
     let sign = if fen < 0 { "-" } else { "" };
     let abs = fen.unsigned_abs();
-    if abs.is_multiple_of(100) { format!("{sign}{}", abs / 100) } else { format!("{sign}{}.{:02}", abs / 100, abs % 100) }
+    if abs.is_multiple_of(100) {
+        format!("{sign}{}", abs / 100)
+    } else {
+        format!("{sign}{}.{:02}", abs / 100, abs % 100)
+    }
 }
 
 #[cfg(test)]

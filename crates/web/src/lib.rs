@@ -12,8 +12,8 @@ pub mod html;
 pub mod log;
 mod metrics;
 pub mod openapi;
+pub mod portal;
 pub mod public;
-pub mod publish;
 pub mod session;
 pub mod staff;
 
@@ -56,16 +56,16 @@ impl std::ops::Deref for AppState {
 
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
-    let (api_router, doc, routes) = publish::api(public::api(documents::register(api::reviews::register(
-        api::cases::register(api::routes(state.clone())),
-    ))))
+    let (api_router, doc, routes) = api::publications::register(public::api(documents::register(
+        api::reviews::register(api::cases::register(api::routes(state.clone()))),
+    )))
     .finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)
         .merge(public::router())
         .merge(staff::router(state.clone()))
-        .merge(publish::router())
+        .merge(portal::decisions::router())
         .merge(complaints::router())
         .route("/api/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
         // C2SP tlog-tiles and tlog-checkpoint, public (LOG-2, LOG-3).

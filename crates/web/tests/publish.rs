@@ -491,3 +491,15 @@ fn pub7_an_inspection_result_is_published_among_the_inspection_results() {
         assert_eq!(node2.search.search(&q).unwrap().total, 0, "and the withdrawal");
     }
 }
+
+/// The links the publication use cases answer (`verify_url`) are the portal's own paths,
+/// encoded as the pages encode them, whatever a case number holds.
+#[test]
+fn verify_urls_are_encoded_as_the_portal_encodes_them() {
+    for id in ["130123-2026-0001", "正市监罚〔2026〕1号", "a b/c?d#e%f", "-._~"] {
+        assert_eq!(
+            zhifa_app::publications::decision_url(id),
+            format!("/public/decisions/{}", zhifa_web::html::enc(id))
+        );
+    }
+}

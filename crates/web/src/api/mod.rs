@@ -6,6 +6,7 @@
 
 pub mod cases;
 pub mod evidence;
+pub mod publications;
 pub mod reviews;
 
 mod calendar;

@@ -1027,10 +1027,9 @@ pub async fn reviews(State(s): State<AppState>, me: Me) -> Response {
 /// PUB-4, PUB-6: publications due (with warnings), overdue, published and withdrawn.
 pub async fn publications(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
     let state = q.str("state").unwrap_or_else(|| "due".into());
-    let (st, m, stt) = (s.clone(), me.clone(), state.clone());
-    let today = s.today();
-    let r = blocking(move || {
-        crate::publish::publication_list(&st.store, &m.account, None, stt, Paging { offset: 0, limit: 200 }, today)
+    let (app, m, stt) = (s.app.clone(), me.clone(), state.clone());
+    let r = crate::extract::call(move || {
+        zhifa_app::publications::publication_list(&app, &m.account, stt, None, Paging { offset: 0, limit: 200 })
     })
     .await;
     let tabs = [
@@ -1116,9 +1115,9 @@ pub async fn withdraw(State(s): State<AppState>, me: Me, Path(id): Path<String>,
         Some(Ok(d)) => Some(d),
         Some(Err(_)) => return refuse(Violation::new("SEC-5", "原因发生日期格式错误，应为 YYYY-MM-DD").at("arose_on")),
     };
-    let body = crate::publish::WithdrawBody { reason: f.text("reason"), ground, arose_on };
-    let (st, m) = (s.clone(), me.clone());
-    match blocking(move || crate::publish::withdraw_blocking(&st, &m.account, &id, body)).await {
+    let body = zhifa_app::publications::WithdrawBody { reason: f.text("reason"), ground, arose_on };
+    let (app, m) = (s.app.clone(), me.clone());
+    match crate::extract::call(move || zhifa_app::publications::withdraw(&app, &m.account, &id, body)).await {
         Ok(_) => see_other("/staff/publications?state=withdrawn"),
         Err(e) => page_error(Some(&me), e),
     }

@@ -1,8 +1,20 @@
-//! Publication (PUB-4..7): the background publisher that publishes every decided case,
-//! redacted (PUB-5), as soon as the decision is recorded and expires ended periods
-//! (PUB-6); the search index as a projection of the publication records, rebuilt at start
-//! and then following them, whichever node wrote them; the cache of rendered decision
-//! pages those records invalidate.
+//! Publication (PUB-4..7, PUB-9, LOG-5): the background publisher that publishes every
+//! decided case, redacted (PUB-5), as soon as the decision is recorded and expires ended
+//! periods (PUB-6); the search index as a projection of the publication records, rebuilt
+//! at start and then following them, whichever node wrote them; the cache of rendered
+//! decision pages those records invalidate. The use cases: the staff lists, withdrawal and
+//! policies ([`lists`]), open data and the public proofs ([`open_data`]), and what the
+//! portal reads ([`portal`]).
+
+mod lists;
+mod open_data;
+mod portal;
+
+pub use lists::{
+    ListItem, PublicationList, WithdrawBody, WithdrawResult, policy, publication_list, set_policy, withdraw,
+};
+pub use open_data::{DateRange, OpenPage, PublicProof, export, open_page, proof};
+pub use portal::{Found, decision, search};
 
 use std::time::Duration;
 
@@ -22,6 +34,20 @@ pub const PUBLISHER: &str = "system:publisher";
 
 /// Record kinds whose proofs are public (LOG-4, LOG-5).
 pub const PUBLIC_KINDS: [&str; 3] = ["decision_published", "publication_withdrawn", "publication_expired"];
+
+/// The portal page of publication `id` (LOG-5: where a person checks it), its id
+/// percent-encoded as a path segment (everything but RFC 3986 unreserved).
+pub fn decision_url(id: &str) -> String {
+    let mut out = String::from("/public/decisions/");
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 /// Rendered decision pages, kept for at most [`PAGE_TTL`] and dropped at once when this
 /// node publishes, withdraws or expires the item: the page is read far more often than it
