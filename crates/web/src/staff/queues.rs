@@ -8,48 +8,19 @@ use axum::response::Response;
 use maud::html;
 use zhifa_app::cases::{self};
 use zhifa_domain::account::Role;
-use zhifa_domain::procedure::{Condition, Engine, LimitKind};
-use zhifa_store::{CaseFilter, Paging};
+use zhifa_domain::procedure::LimitKind;
+use zhifa_store::Paging;
 
 use super::tables::{case_href, limit_tags, limits_table};
 use super::{Me, day, page, page_error};
 use crate::AppState;
-use crate::error::ApiError;
 use crate::extract::{QueryMap, blocking};
 use crate::html::{Crumb, table};
-
-/// (case, party, stage, action label) for every open case with an act awaiting the head's
-/// approval.
-fn awaiting_approval(s: &AppState, me: &Me) -> Result<Vec<(String, String, String, String)>, ApiError> {
-    let mut out = Vec::new();
-    let calendar = s.store.calendar()?;
-    let f = CaseFilter { open: Some(true), ..Default::default() };
-    for row in cases::list(s, &me.account, f, false, Paging { offset: 0, limit: 500 })?.items {
-        let Some(case) = s.store.case(&row.number)? else { continue };
-        let Some(def) = zhifa_domain::procedure::find(s.store.definitions(), &case.procedure) else { continue };
-        let steps = s.store.case_steps(&row.number)?;
-        let approvals = s.store.case_approvals(&row.number)?;
-        let history = zhifa_domain::case::engine_history(&case, &steps);
-        let Ok(state) = Engine::new(def, &calendar).state(&history) else { continue };
-        for a in def.actions.iter().filter(|a| a.from.contains(&state.stage)) {
-            let needs = a.requires.iter().any(|r| r.any_of.contains(&Condition::Approval(Role::AgencyHead)));
-            if needs && zhifa_domain::case::pending_approvals(&steps, &approvals, &a.code).is_empty() {
-                out.push((
-                    row.number.clone(),
-                    row.party_name.clone(),
-                    def.stage_label(&state.stage).to_string(),
-                    a.label.clone(),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
 
 pub async fn approvals(State(s): State<AppState>, me: Me) -> Response {
     let (st, m) = (s.clone(), me.clone());
     let r = blocking(move || {
-        let waiting = awaiting_approval(&st, &m)?;
+        let waiting = cases::awaiting_approval(&st, &m.account)?;
         let soon = st.today().checked_add(jiff::Span::new().days(10)).unwrap_or(st.today());
         let limits: Vec<_> = cases::running_limits(&st, &m.account, None, false)?
             .into_iter()
@@ -65,8 +36,8 @@ pub async fn approvals(State(s): State<AppState>, me: Me) -> Response {
             vec![Crumb::here("待批事项")],
             "/staff/approvals",
             html! {
-                (table("须经负责人批准的环节", &["案件", "当事人", "阶段", "待批环节"], waiting.iter().map(|(n, p, st, a)| vec![
-                    html! { a href={ (case_href(n)) "#approve" } { (n) } }, html! { (p) }, html! { (st) }, html! { (a) },
+                (table("须经负责人批准的环节", &["案件", "当事人", "阶段", "待批环节"], waiting.iter().map(|w| vec![
+                    html! { a href={ (case_href(&w.number)) "#approve" } { (w.number) } }, html! { (w.party_name) }, html! { (w.stage) }, html! { (w.action) },
                 ])))
                 p.muted { "期限届满前可在案件页面办理延长（负责人批准，CASE-2）。" }
                 (limits_table("十日内到期或已逾期的办案期限", &limits, &HashMap::new()))
