@@ -30,7 +30,7 @@ pub async fn agencies(State(s): State<AppState>, me: Me, q: QueryMap) -> Respons
     let text = q.str("q");
     let st = s.clone();
     let f = zhifa_store::AgencyFilter { q: text.clone(), ..Default::default() };
-    match blocking(move || Ok(st.store.agencies(&f, Paging { offset: pg.offset(), limit: pg.per_page })?)).await {
+    match call(move || registry::agencies(&st, &f, Paging { offset: pg.offset(), limit: pg.per_page })).await {
         Ok(p) => page(
             &me,
             "执法主体",
@@ -219,7 +219,7 @@ pub async fn items(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
     let agency = q.str("agency").or_else(|| me.account.agency.as_ref().map(|a| a.to_string()));
     let f = ItemFilter { agency: agency.clone(), q: text.clone(), in_force: Some(true), ..Default::default() };
     let st = s.clone();
-    match blocking(move || Ok(st.store.items(&f, Paging { offset: pg.offset(), limit: pg.per_page })?)).await {
+    match call(move || registry::items(&st, &f, Paging { offset: pg.offset(), limit: pg.per_page })).await {
         Ok(p) => page(
             &me,
             "执法事项",
@@ -244,10 +244,9 @@ pub async fn items(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
 
 pub async fn item(State(s): State<AppState>, me: Me, Path(code): Path<String>) -> Response {
     let st = s.clone();
-    let c = code.clone();
-    match blocking(move || Ok(st.store.item_versions(&c)?)).await {
-        Ok(versions) if !versions.is_empty() => {
-            let latest = versions.iter().max_by_key(|v| v.version).expect("non-empty").clone();
+    match call(move || registry::item(&st, &code)).await {
+        Ok(detail) => {
+            let latest = detail.versions.iter().max_by_key(|v| v.version).expect("an item has a version").clone();
             page(
                 &me,
                 &latest.name,
@@ -273,7 +272,6 @@ pub async fn item(State(s): State<AppState>, me: Me, Path(code): Path<String>) -
                 },
             )
         }
-        Ok(_) => page_error(Some(&me), ApiError::NotFound(format!("事项 {code} "))),
         Err(e) => page_error(Some(&me), e),
     }
 }
