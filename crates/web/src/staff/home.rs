@@ -69,7 +69,11 @@ fn load_open_form(s: &AppState, me: &Me) -> Result<OpenForm, ApiError> {
     let items = match agency {
         Some(a) => {
             let f = ItemFilter { agency: Some(a), in_force: Some(true), ..Default::default() };
-            s.store.items(&f, Paging { offset: 0, limit: 500 })?.items.into_iter().map(|i| (i.code, i.name)).collect()
+            zhifa_app::registry::items(s, &f, Paging { offset: 0, limit: 500 })?
+                .items
+                .into_iter()
+                .map(|i| (i.code, i.name))
+                .collect()
         }
         None => Vec::new(),
     };
