@@ -15,7 +15,7 @@ use zhifa_domain::case::{Approval, ApprovalRecord, CaseFile, CaseSettings, Party
 use zhifa_domain::codes::CreditCode;
 use zhifa_domain::event::Event;
 use zhifa_domain::penalty::CaseNumberRule;
-use zhifa_domain::procedure::{ActionOption, Engine, LimitStatus, ProcedureDefinition};
+use zhifa_domain::procedure::{ActionOption, Condition, Engine, LimitStatus, ProcedureDefinition};
 use zhifa_store::{Actor, AppendError, CaseFilter, CaseRow, EvidenceRow, Page, Paging, Record, Store};
 
 use crate::App;
@@ -359,6 +359,47 @@ pub fn running_limits(
         }
     }
     out.sort_by(|a, b| a.limit.due.cmp(&b.limit.due).then_with(|| a.case.cmp(&b.case)));
+    Ok(out)
+}
+
+/// An act of an open case that waits for the agency head's approval.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct AwaitingApproval {
+    pub number: String,
+    pub party_name: String,
+    /// The stage the case is in (its label).
+    pub stage: String,
+    /// The act awaiting approval (its label).
+    pub action: String,
+}
+
+/// PROC-1: the head's approvals queue — for every open case `me` may read, each act its
+/// procedure allows from the current stage that needs the agency head's approval and has
+/// none recorded yet.
+pub fn awaiting_approval(app: &App, me: &Account) -> Result<Vec<AwaitingApproval>> {
+    access::require(me, HEADS)?;
+    let mut out = Vec::new();
+    let calendar = app.store.calendar()?;
+    let f = CaseFilter { open: Some(true), ..Default::default() };
+    for row in list(app, me, f, false, Paging { offset: 0, limit: 500 })?.items {
+        let Some(case) = app.store.case(&row.number)? else { continue };
+        let Some(def) = zhifa_domain::procedure::find(app.store.definitions(), &case.procedure) else { continue };
+        let steps = app.store.case_steps(&row.number)?;
+        let approvals = app.store.case_approvals(&row.number)?;
+        let history = zhifa_domain::case::engine_history(&case, &steps);
+        let Ok(state) = Engine::new(def, &calendar).state(&history) else { continue };
+        for a in def.actions.iter().filter(|a| a.from.contains(&state.stage)) {
+            let needs = a.requires.iter().any(|r| r.any_of.contains(&Condition::Approval(Role::AgencyHead)));
+            if needs && zhifa_domain::case::pending_approvals(&steps, &approvals, &a.code).is_empty() {
+                out.push(AwaitingApproval {
+                    number: row.number.clone(),
+                    party_name: row.party_name.clone(),
+                    stage: def.stage_label(&state.stage).to_string(),
+                    action: a.label.clone(),
+                });
+            }
+        }
+    }
     Ok(out)
 }
 

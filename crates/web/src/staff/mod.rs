@@ -11,15 +11,20 @@
 //!   carry a hidden `csrf` field equal to the session's token (HTML forms cannot send the
 //!   API's `X-CSRF-Token` header); a POST whose `Origin` is another site is refused too.
 //!   The guard checks this before any handler runs, so a refused POST writes nothing.
-//! - Pages only call the same plain functions the JSON API uses (`crate::cases`), so the
+//! - Pages only call the same use cases the JSON API uses (`zhifa_app`), so the
 //!   rules, refusals and records are the same whichever door is used.
 
 mod admin;
+mod cases;
 mod docs;
+mod home;
 mod login;
+mod publications;
+mod queues;
 mod registry;
+mod steps;
+mod tables;
 pub mod totp;
-mod work;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -33,6 +38,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, on};
 use maud::{Markup, html};
+use zhifa_app::access::{
+    ACCOUNT_ADMINS, ACTORS, AUDITORS, CASE_READERS, HANDLERS, HEADS, OVERSIGHT, PUBLICATION_READERS, REGISTRARS,
+    REGISTRY_READERS, REVIEW_READERS, SECURITY_ADMINS, STAFF,
+};
 use zhifa_app::accounts::token_digest;
 use zhifa_domain::Violation;
 use zhifa_domain::account::{Account, Role};
@@ -40,23 +49,6 @@ use zhifa_domain::account::{Account, Role};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::html::{self, Chrome, Crumb};
-
-/// Officers and heads handle cases.
-pub const HANDLERS: &[Role] = &[Role::Officer, Role::AgencyHead];
-/// Who records steps (reviewers record their opinions as steps).
-pub const ACTORS: &[Role] = &[Role::Officer, Role::LegalReviewer, Role::AgencyHead];
-/// Who reads cases.
-pub const READERS: &[Role] = &[Role::Officer, Role::LegalReviewer, Role::AgencyHead, Role::Supervisor];
-/// Who reads the registries' staff views.
-pub const REGISTRY_READERS: &[Role] =
-    &[Role::Officer, Role::LegalReviewer, Role::AgencyHead, Role::Supervisor, Role::SystemAdmin];
-/// Who keeps the registries (as the JSON API).
-pub const REGISTRARS: &[Role] = &[Role::Supervisor, Role::SystemAdmin];
-pub const HEADS: &[Role] = &[Role::AgencyHead];
-pub const OVERSIGHT: &[Role] = &[Role::AgencyHead, Role::Supervisor];
-pub const REVIEW_READERS: &[Role] = &[Role::LegalReviewer, Role::AgencyHead, Role::Supervisor];
-pub const PUBLICATION_READERS: &[Role] = &[Role::Officer, Role::AgencyHead, Role::Supervisor];
-pub const STAFF: &[Role] = &Role::ALL;
 
 /// One staff route: method, path and who may use it (`None`: the login pages).
 #[derive(Debug, Clone, Copy)]
@@ -69,7 +61,7 @@ pub struct StaffRoute {
 /// The navigation: (href, label, roles that see it).
 const NAV: &[(&str, &str, &[Role])] = &[
     ("/staff", "我的工作", STAFF),
-    ("/staff/cases", "案件", READERS),
+    ("/staff/cases", "案件", CASE_READERS),
     ("/staff/approvals", "待批事项", HEADS),
     ("/staff/deadlines", "期限预警", OVERSIGHT),
     ("/staff/reviews", "法制审核", REVIEW_READERS),
@@ -79,9 +71,9 @@ const NAV: &[(&str, &str, &[Role])] = &[
     ("/staff/items", "执法事项", REGISTRY_READERS),
     ("/staff/calendar", "工作日历", REGISTRY_READERS),
     ("/staff/import", "导入", REGISTRARS),
-    ("/staff/users", "用户与角色", &[Role::SystemAdmin]),
-    ("/staff/security", "安全设置", &[Role::SecurityAdmin]),
-    ("/staff/audit", "审计检索", &[Role::AuditAdmin]),
+    ("/staff/users", "用户与角色", ACCOUNT_ADMINS),
+    ("/staff/security", "安全设置", SECURITY_ADMINS),
+    ("/staff/audit", "审计检索", AUDITORS),
     ("/staff/account", "我的账号", STAFF),
 ];
 
@@ -127,18 +119,18 @@ fn table(state: AppState) -> Table {
         .add(M::POST, "/staff/account/password", Some(STAFF), login::change_password)
         .add(M::GET, "/staff/totp", Some(STAFF), login::totp_page)
         .add(M::POST, "/staff/totp", Some(STAFF), login::totp_confirm)
-        .add(M::GET, "/staff", Some(STAFF), work::home)
-        .add(M::GET, "/staff/cases", Some(READERS), work::cases)
-        .add(M::POST, "/staff/cases", Some(HANDLERS), work::open_case)
-        .add(M::GET, "/staff/cases/{number}", Some(READERS), work::case_page)
-        .add(M::POST, "/staff/cases/{number}/steps", Some(ACTORS), work::record_step)
-        .add(M::POST, "/staff/cases/{number}/approvals", Some(HEADS), work::approve)
+        .add(M::GET, "/staff", Some(STAFF), home::home)
+        .add(M::GET, "/staff/cases", Some(CASE_READERS), cases::cases)
+        .add(M::POST, "/staff/cases", Some(HANDLERS), home::open_case)
+        .add(M::GET, "/staff/cases/{number}", Some(CASE_READERS), cases::case_page)
+        .add(M::POST, "/staff/cases/{number}/steps", Some(ACTORS), steps::record_step)
+        .add(M::POST, "/staff/cases/{number}/approvals", Some(HEADS), steps::approve)
         .add(M::POST, "/staff/cases/{number}/documents", Some(HANDLERS), docs::issue)
-        .add(M::GET, "/staff/approvals", Some(HEADS), work::approvals)
-        .add(M::GET, "/staff/deadlines", Some(OVERSIGHT), work::deadlines)
-        .add(M::GET, "/staff/reviews", Some(REVIEW_READERS), work::reviews)
-        .add(M::GET, "/staff/publications", Some(PUBLICATION_READERS), work::publications)
-        .add(M::POST, "/staff/publications/{id}/withdraw", Some(OVERSIGHT), work::withdraw)
+        .add(M::GET, "/staff/approvals", Some(HEADS), queues::approvals)
+        .add(M::GET, "/staff/deadlines", Some(OVERSIGHT), queues::deadlines)
+        .add(M::GET, "/staff/reviews", Some(REVIEW_READERS), queues::reviews)
+        .add(M::GET, "/staff/publications", Some(PUBLICATION_READERS), publications::publications)
+        .add(M::POST, "/staff/publications/{id}/withdraw", Some(OVERSIGHT), publications::withdraw)
         .add(M::GET, "/staff/agencies", Some(REGISTRY_READERS), registry::agencies)
         .add(M::GET, "/staff/officers", Some(REGISTRY_READERS), registry::officers)
         .add(M::GET, "/staff/officers/{staff_no}", Some(REGISTRY_READERS), registry::officer)
@@ -149,15 +141,15 @@ fn table(state: AppState) -> Table {
         .add(M::POST, "/staff/calendar", Some(REGISTRARS), registry::load_calendar)
         .add(M::GET, "/staff/import", Some(REGISTRARS), registry::import_page)
         .add(M::POST, "/staff/import", Some(REGISTRARS), registry::import_csv)
-        .add(M::GET, "/staff/users", Some(&[Role::SystemAdmin]), admin::users)
-        .add(M::POST, "/staff/users", Some(&[Role::SystemAdmin]), admin::create_user)
-        .add(M::GET, "/staff/users/{login}", Some(&[Role::SystemAdmin]), admin::account_page)
-        .add(M::POST, "/staff/users/{login}", Some(&[Role::SystemAdmin]), admin::change_account)
-        .add(M::POST, "/staff/users/{login}/password", Some(&[Role::SystemAdmin]), admin::reset_password)
-        .add(M::GET, "/staff/security", Some(&[Role::SecurityAdmin]), admin::security)
-        .add(M::POST, "/staff/security", Some(&[Role::SecurityAdmin]), admin::set_security)
-        .add(M::POST, "/staff/security/totp-reset", Some(&[Role::SecurityAdmin]), admin::reset_totp)
-        .add(M::GET, "/staff/audit", Some(&[Role::AuditAdmin]), admin::audit)
+        .add(M::GET, "/staff/users", Some(ACCOUNT_ADMINS), admin::users)
+        .add(M::POST, "/staff/users", Some(ACCOUNT_ADMINS), admin::create_user)
+        .add(M::GET, "/staff/users/{login}", Some(ACCOUNT_ADMINS), admin::account_page)
+        .add(M::POST, "/staff/users/{login}", Some(ACCOUNT_ADMINS), admin::change_account)
+        .add(M::POST, "/staff/users/{login}/password", Some(ACCOUNT_ADMINS), admin::reset_password)
+        .add(M::GET, "/staff/security", Some(SECURITY_ADMINS), admin::security)
+        .add(M::POST, "/staff/security", Some(SECURITY_ADMINS), admin::set_security)
+        .add(M::POST, "/staff/security/totp-reset", Some(SECURITY_ADMINS), admin::reset_totp)
+        .add(M::GET, "/staff/audit", Some(AUDITORS), admin::audit)
 }
 
 // ---------------------------------------------------------------------------------------

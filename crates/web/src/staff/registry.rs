@@ -6,16 +6,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use zhifa_app::access::REGISTRARS;
+use zhifa_app::calendar;
+use zhifa_app::registry::{self, DateInput, RevokeInput, SuspendInput};
 use zhifa_domain::Violation;
-use zhifa_domain::calendar::HolidayYear;
-use zhifa_domain::event::Event;
 use zhifa_domain::registry::{CertState, RevocationReason};
 use zhifa_store::{ItemFilter, OfficerFilter, Paging};
 
-use super::{Fields, Me, REGISTRARS, csrf_field, day, page, page_error, refusals, see_other, violations};
+use super::{Fields, Me, csrf_field, day, page, page_error, refusals, see_other, violations};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{QueryMap, blocking};
+use crate::extract::{QueryMap, blocking, call};
 use crate::html::{self, Crumb, Pager, enc, facts, table};
 
 const PER_PAGE: i64 = 30;
@@ -29,7 +30,7 @@ pub async fn agencies(State(s): State<AppState>, me: Me, q: QueryMap) -> Respons
     let text = q.str("q");
     let st = s.clone();
     let f = zhifa_store::AgencyFilter { q: text.clone(), ..Default::default() };
-    match blocking(move || Ok(st.store.agencies(&f, Paging { offset: pg.offset(), limit: pg.per_page })?)).await {
+    match call(move || registry::agencies(&st, &f, Paging { offset: pg.offset(), limit: pg.per_page })).await {
         Ok(p) => page(
             &me,
             "执法主体",
@@ -187,21 +188,23 @@ pub async fn certificate_status(State(s): State<AppState>, me: Me, Path(number):
             return officer_page(s, me, staff_no, vec![v]).await;
         }
     };
-    let event = match f.text("op").as_str() {
-        "suspend" => Event::CertificateSuspended { number, on, reason: f.text("reason") },
-        "reinstate" => Event::CertificateReinstated { number, on },
-        "revoke" => Event::CertificateRevoked {
-            number,
-            on,
-            reason: RevocationReason::parse(&f.text("revoke_reason")).unwrap_or(RevocationReason::Other),
-        },
+    let (app, account) = (s.app.clone(), me.account.clone());
+    let r = match f.text("op").as_str() {
+        "suspend" => {
+            let i = SuspendInput { on, reason: f.text("reason") };
+            call(move || registry::suspend_certificate(&app, &account, number, i)).await
+        }
+        "reinstate" => call(move || registry::reinstate_certificate(&app, &account, number, DateInput { on })).await,
+        "revoke" => {
+            let reason = RevocationReason::parse(&f.text("revoke_reason")).unwrap_or(RevocationReason::Other);
+            call(move || registry::revoke_certificate(&app, &account, number, RevokeInput { on, reason })).await
+        }
         other => {
             let v = Violation::new("SEC-5", format!("未知操作「{other}」")).at("op");
             return officer_page(s, me, staff_no, vec![v]).await;
         }
     };
-    let (store, actor) = (s.store.clone(), me.actor());
-    match blocking(move || Ok(store.append(&actor, event)?)).await {
+    match r {
         Ok(_) => see_other(&format!("/staff/officers/{}", enc(&staff_no))),
         Err(e) => match refusals(e) {
             Ok(vs) => officer_page(s, me, staff_no, vs).await,
@@ -216,7 +219,7 @@ pub async fn items(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
     let agency = q.str("agency").or_else(|| me.account.agency.as_ref().map(|a| a.to_string()));
     let f = ItemFilter { agency: agency.clone(), q: text.clone(), in_force: Some(true), ..Default::default() };
     let st = s.clone();
-    match blocking(move || Ok(st.store.items(&f, Paging { offset: pg.offset(), limit: pg.per_page })?)).await {
+    match call(move || registry::items(&st, &f, Paging { offset: pg.offset(), limit: pg.per_page })).await {
         Ok(p) => page(
             &me,
             "执法事项",
@@ -241,10 +244,9 @@ pub async fn items(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
 
 pub async fn item(State(s): State<AppState>, me: Me, Path(code): Path<String>) -> Response {
     let st = s.clone();
-    let c = code.clone();
-    match blocking(move || Ok(st.store.item_versions(&c)?)).await {
-        Ok(versions) if !versions.is_empty() => {
-            let latest = versions.iter().max_by_key(|v| v.version).expect("non-empty").clone();
+    match call(move || registry::item(&st, &code)).await {
+        Ok(detail) => {
+            let latest = detail.versions.iter().max_by_key(|v| v.version).expect("an item has a version").clone();
             page(
                 &me,
                 &latest.name,
@@ -270,7 +272,6 @@ pub async fn item(State(s): State<AppState>, me: Me, Path(code): Path<String>) -
                 },
             )
         }
-        Ok(_) => page_error(Some(&me), ApiError::NotFound(format!("事项 {code} "))),
         Err(e) => page_error(Some(&me), e),
     }
 }
@@ -292,8 +293,8 @@ fn calendar_main(me: &Me, years: &[i16], errors: &[Violation], text: &str) -> Ma
 }
 
 pub async fn calendar(State(s): State<AppState>, me: Me) -> Response {
-    let store = s.store.clone();
-    match blocking(move || Ok(store.calendar()?.years())).await {
+    let app = s.app.clone();
+    match call(move || calendar::years(&app)).await {
         Ok(years) => {
             page(&me, "工作日历", vec![Crumb::here("工作日历")], "/staff/calendar", calendar_main(&me, &years, &[], ""))
         }
@@ -303,20 +304,14 @@ pub async fn calendar(State(s): State<AppState>, me: Me) -> Response {
 
 pub async fn load_calendar(State(s): State<AppState>, me: Me, f: Fields) -> Response {
     let text = f.text("json");
-    let (store, actor, t) = (s.store.clone(), me.actor(), text.clone());
-    let r = blocking(move || {
-        let year = HolidayYear::from_holiday_cn_json(&t).map_err(|e| {
-            ApiError::Rule(Violation::new("CAL-1", e.to_string().trim_start_matches("CAL-1: ").to_string()))
-        })?;
-        Ok(store.append(&actor, Event::CalendarYearLoaded { year })?)
-    })
-    .await;
+    let (app, account, t) = (s.app.clone(), me.account.clone(), text.clone());
+    let r = call(move || calendar::load(&app, &account, &t)).await;
     match r {
         Ok(_) => see_other("/staff/calendar"),
         Err(e) => match refusals(e) {
             Ok(vs) => {
-                let store = s.store.clone();
-                let years = blocking(move || Ok(store.calendar()?.years())).await.unwrap_or_default();
+                let app = s.app.clone();
+                let years = call(move || calendar::years(&app)).await.unwrap_or_default();
                 let mut r = page(
                     &me,
                     "工作日历",

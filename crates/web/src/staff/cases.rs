@@ -1,243 +1,28 @@
-//! The case screens: my work (我的工作) with the case-opening form, the case page with its
-//! timeline, running limits and the next actions (a form for each allowed one, the
-//! rule-cited reasons for each refused one), heads' approvals and supervisors' alerts.
-//! Everything goes through `zhifa_app::cases`, the functions the JSON API uses.
+//! The case list and the case page: its timeline, running limits and the next actions (a
+//! form for each allowed one, the rule-cited reasons for each refused one), the review
+//! rounds, the evidence upload and the documents.
 
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
-use zhifa_app::cases::{self, ApprovalInput, CaseDeadline, CaseDetail, OpenInput};
+use zhifa_app::access::{ACTORS, HANDLERS};
+use zhifa_app::cases::{self, CaseDetail};
 use zhifa_domain::Violation;
 use zhifa_domain::account::Role;
-use zhifa_domain::case::{LateEntry, Party, Step};
 use zhifa_domain::money::yuan;
-use zhifa_domain::penalty::{DecidedPenalty, PartyKind};
-use zhifa_domain::procedure::{
-    AvRequirement, Condition, Engine, LimitKind, LimitStatus, ProcedureDefinition, ReviewOutcome,
-};
-use zhifa_domain::review::{ChecklistItem, Draft, Finding, Opinion};
-use zhifa_store::{CaseFilter, CaseRow, ItemFilter, OfficerFilter, Paging};
+use zhifa_domain::penalty::DecidedPenalty;
+use zhifa_domain::procedure::{AvRequirement, Condition, ProcedureDefinition, ReviewOutcome};
+use zhifa_domain::review::Opinion;
+use zhifa_store::{CaseFilter, OfficerFilter, Paging};
 
-use super::{Fields, HANDLERS, Me, csrf_field, cst, day, page, page_error, refusals, see_other, violations};
+use super::tables::{case_href, case_rows, limit_tags};
+use super::{Fields, Me, csrf_field, cst, day, page, page_error, violations};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{QueryMap, blocking};
 use crate::html::{self, Crumb, Pager, enc, facts, table};
-
-fn case_href(number: &str) -> String {
-    format!("/staff/cases/{}", enc(number))
-}
-
-fn limit_tags(l: &LimitStatus) -> Markup {
-    html! {
-        @if l.overdue { span.tag.bad { "逾期" } " " }
-        @if l.provisional { span.tag.warn title="所涉年份的节假日安排尚未载入，按周末推算（CAL-1）" { "暂定" } " " }
-        @if l.suspended { span.tag { "中止计算" } " " }
-        @if l.kind == LimitKind::Period && l.elapsed { span.tag.ok { "已届满" } }
-    }
-}
-
-fn limits_table(caption: &str, rows: &[CaseDeadline], names: &HashMap<String, String>) -> Markup {
-    table(
-        caption,
-        &["案件", "当事人", "阶段", "期限", "到期日", "状态"],
-        rows.iter().map(|d| {
-            vec![
-                html! { a href=(case_href(&d.case)) { (d.case) } },
-                html! { (d.party_name) },
-                html! { (d.stage) @if let Some(n) = names.get(&d.agency) { br; span.muted { (n) } } },
-                html! { (d.limit.label) "（" (d.limit.length) (d.limit.unit.label()) "，" (d.limit.rule) "）" },
-                html! { (day(d.limit.due)) },
-                limit_tags(&d.limit),
-            ]
-        }),
-    )
-}
-
-fn case_rows(rows: &[CaseRow], defs: &[ProcedureDefinition]) -> Vec<Vec<Markup>> {
-    rows.iter()
-        .map(|r| {
-            let stage = defs
-                .iter()
-                .find(|d| r.procedure.starts_with(&format!("{}@", d.code)) || r.procedure == d.code)
-                .map(|d| d.stage_label(&r.stage).to_string())
-                .unwrap_or_else(|| r.stage.clone());
-            vec![
-                html! { a href=(case_href(&r.number)) { (r.number) } },
-                html! { (r.party_name) },
-                html! { (r.item) },
-                html! { (stage) @if r.terminal { " " span.tag { "已终结" } } },
-                html! { (cst(r.updated_at)) },
-            ]
-        })
-        .collect()
-}
-
-// ---------------------------------------------------------------------------------------
-// home: my work
-
-struct OpenForm {
-    items: Vec<(String, String)>,
-    defs: Vec<(String, String)>,
-}
-
-fn open_form(me: &Me, form: &OpenForm, f: &Fields, errors: &[Violation]) -> Markup {
-    let kind = f.get("party_kind").unwrap_or_else(|| "organisation".into());
-    html! {
-        section #open aria-labelledby="open-h" {
-            h2 #open-h { "登记案件" }
-            (violations(errors))
-            form.stack method="post" action="/staff/cases" {
-                (csrf_field(me))
-                label { "执法事项"
-                    select name="item" required {
-                        option value="" { "请选择本机关的执法事项" }
-                        @for (code, name) in &form.items {
-                            option value=(code) selected[f.has("item", code)] { (name) "（" (code) "）" }
-                        }
-                    }
-                }
-                label { "适用程序"
-                    select name="procedure" {
-                        option value="" { "按事项默认程序" }
-                        @for (code, name) in &form.defs {
-                            option value=(code) selected[f.has("procedure", code)] { (name) }
-                        }
-                    }
-                }
-                fieldset {
-                    legend { "当事人" }
-                    label.inline { input type="radio" name="party_kind" value="organisation" checked[kind == "organisation"]; "法人或其他组织" }
-                    label.inline { input type="radio" name="party_kind" value="person" checked[kind == "person"]; "公民" }
-                    label { "名称或姓名" input name="party_name" required maxlength="100" value=(f.text("party_name")); }
-                    label { "统一社会信用代码或身份证号码（可选）" input name="party_id" maxlength="18" value=(f.text("party_id")); }
-                }
-                label { "案由" textarea name="summary" required maxlength="500" rows="2" { (f.text("summary")) } }
-                button type="submit" { "登记" }
-            }
-        }
-    }
-}
-
-fn load_open_form(s: &AppState, me: &Me) -> Result<OpenForm, ApiError> {
-    let agency = me.account.agency.as_ref().map(|a| a.to_string());
-    let items = match agency {
-        Some(a) => {
-            let f = ItemFilter { agency: Some(a), in_force: Some(true), ..Default::default() };
-            s.store.items(&f, Paging { offset: 0, limit: 500 })?.items.into_iter().map(|i| (i.code, i.name)).collect()
-        }
-        None => Vec::new(),
-    };
-    let mut defs: Vec<(String, String)> = Vec::new();
-    for d in s.store.definitions() {
-        if !defs.iter().any(|(c, _)| c == &d.code) {
-            defs.push((d.code.clone(), d.name.clone()));
-        }
-    }
-    Ok(OpenForm { items, defs })
-}
-
-struct Home {
-    cases: Vec<CaseRow>,
-    limits: Vec<CaseDeadline>,
-    form: Option<OpenForm>,
-}
-
-fn load_home(s: &AppState, me: &Me) -> Result<Home, ApiError> {
-    if !me.any(HANDLERS) || me.account.agency.is_none() {
-        return Ok(Home { cases: Vec::new(), limits: Vec::new(), form: None });
-    }
-    let f = CaseFilter { open: Some(true), ..Default::default() };
-    let cases = cases::list(s, &me.account, f, true, Paging { offset: 0, limit: 100 })?.items;
-    let mine: std::collections::HashSet<&str> = cases.iter().map(|c| c.number.as_str()).collect();
-    let limits = cases::running_limits(s, &me.account, None, false)?
-        .into_iter()
-        .filter(|l| mine.contains(l.case.as_str()))
-        .collect();
-    Ok(Home { cases, limits, form: Some(load_open_form(s, me)?) })
-}
-
-fn home_main(s: &AppState, me: &Me, home: &Home, f: &Fields, errors: &[Violation]) -> Markup {
-    let today = s.today();
-    let soon = today.checked_add(jiff::Span::new().days(7)).unwrap_or(today);
-    let overdue = home.limits.iter().filter(|l| l.limit.overdue).count();
-    let due_soon = home.limits.iter().filter(|l| !l.limit.overdue && l.limit.due <= soon).count();
-    let links: Vec<(&str, &str)> =
-        super::nav_for(&me.account.roles).iter().filter(|(h, _)| *h != "/staff").copied().collect();
-    html! {
-        @if home.form.is_some() {
-            p.lead { "在办案件 " strong { (home.cases.len()) } " 件；逾期 " strong { (overdue) } " 项，七日内到期 " strong { (due_soon) } " 项。" }
-            (table("我的在办案件", &["案件编号", "当事人", "事项", "阶段", "最近更新"], case_rows(&home.cases, s.store.definitions())))
-            (limits_table("期限（到期日为最后一日；暂定＝节假日安排未载入，CAL-1）", &home.limits, &HashMap::new()))
-            @if let Some(form) = &home.form { (open_form(me, form, f, errors)) }
-        } @else {
-            p.lead { "请选择要办理的工作：" }
-        }
-        ul.tiles {
-            @for (href, label) in &links {
-                li { a href=(href) { strong { (label) } } }
-            }
-        }
-    }
-}
-
-pub async fn home(State(s): State<AppState>, me: Me) -> Response {
-    let (st, m) = (s.clone(), me.clone());
-    match blocking(move || load_home(&st, &m)).await {
-        Ok(h) => page(&me, "我的工作", Vec::new(), "/staff", home_main(&s, &me, &h, &Fields::default(), &[])),
-        Err(e) => page_error(Some(&me), e),
-    }
-}
-
-pub async fn open_case(State(s): State<AppState>, me: Me, f: Fields) -> Response {
-    let kind =
-        if f.get("party_kind").as_deref() == Some("person") { PartyKind::Person } else { PartyKind::Organisation };
-    let input = OpenInput {
-        item: f.text("item"),
-        procedure: f.get("procedure"),
-        party: Party {
-            kind,
-            name: f.text("party_name"),
-            id_number: f.get("party_id"),
-            legal_rep: None,
-            address: None,
-            phone: None,
-        },
-        summary: f.text("summary"),
-        flags: Vec::new(),
-    };
-    let (st, m) = (s.clone(), me.clone());
-    let r = blocking(move || {
-        if input.item.is_empty() {
-            return Err(ApiError::BadRequest(Violation::new("ITEM-1", "请选择执法事项").at("item")));
-        }
-        Ok(cases::open(&st, &m.account, input)?)
-    })
-    .await;
-    match r {
-        Ok(rec) => see_other(&case_href(rec.subject.trim_start_matches("case/"))),
-        Err(e) => match refusals(e) {
-            Ok(vs) => {
-                let (st, m) = (s.clone(), me.clone());
-                match blocking(move || load_home(&st, &m)).await {
-                    Ok(h) => {
-                        let mut r = page(&me, "我的工作", Vec::new(), "/staff", home_main(&s, &me, &h, &f, &vs));
-                        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                        r
-                    }
-                    Err(e) => page_error(Some(&me), e),
-                }
-            }
-            Err(e) => page_error(Some(&me), e),
-        },
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// the case list
 
 pub async fn cases(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
     let all = q.str("all").is_some();
@@ -277,7 +62,7 @@ pub async fn cases(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
 // the case page
 
 /// What the case page shows besides the case's own view.
-struct CaseContext {
+pub(super) struct CaseContext {
     detail: CaseDetail,
     def: ProcedureDefinition,
     item_name: String,
@@ -287,7 +72,7 @@ struct CaseContext {
     documents: crate::documents::CaseDocuments,
 }
 
-fn load_case(s: &AppState, me: &Me, number: &str, reason: Option<String>) -> Result<CaseContext, ApiError> {
+pub(super) fn load_case(s: &AppState, me: &Me, number: &str, reason: Option<String>) -> Result<CaseContext, ApiError> {
     let detail = cases::view(s, &me.account, number, reason)?;
     let def = zhifa_domain::procedure::find(s.store.definitions(), &detail.case.procedure)
         .cloned()
@@ -312,10 +97,10 @@ fn load_case(s: &AppState, me: &Me, number: &str, reason: Option<String>) -> Res
 }
 
 /// The form a refused submission came from: its action, what was typed, and why.
-struct Submitted<'a> {
-    action: &'a str,
-    fields: &'a Fields,
-    errors: &'a [Violation],
+pub(super) struct Submitted<'a> {
+    pub(super) action: &'a str,
+    pub(super) fields: &'a Fields,
+    pub(super) errors: &'a [Violation],
 }
 
 fn datetime_local(t: jiff::Timestamp) -> String {
@@ -482,7 +267,7 @@ fn action_form(
     }
 }
 
-fn case_main(s: &AppState, me: &Me, ctx: &CaseContext, sub: Option<&Submitted>) -> Markup {
+pub(super) fn case_main(s: &AppState, me: &Me, ctx: &CaseContext, sub: Option<&Submitted>) -> Markup {
     let d = &ctx.detail;
     let c = &d.case;
     let names: HashMap<&str, &str> = ctx.officers.iter().map(|(n, m)| (n.as_str(), m.as_str())).collect();
@@ -607,9 +392,9 @@ fn case_main(s: &AppState, me: &Me, ctx: &CaseContext, sub: Option<&Submitted>) 
                     html! { (e.evidence.proves) },
                     html! { span.mono { (e.evidence.sha256.get(..16).unwrap_or_default()) "…" } },
                 ])))
-            @if me.any(super::ACTORS) && !d.terminal { (evidence_form(me, &c.number)) }
+            @if me.any(ACTORS) && !d.terminal { (evidence_form(me, &c.number)) }
         }
-        (super::docs::section(me, &c.number, &ctx.documents, me.any(super::HANDLERS)))
+        (super::docs::section(me, &c.number, &ctx.documents, me.any(HANDLERS)))
     }
 }
 
@@ -747,7 +532,7 @@ fn reason_form(me: &Me, number: &str) -> Markup {
     }
 }
 
-fn crumbs(number: &str) -> Vec<Crumb> {
+pub(super) fn crumbs(number: &str) -> Vec<Crumb> {
     vec![Crumb::link("案件", "/staff/cases"), Crumb::here(number.to_string())]
 }
 
@@ -761,364 +546,6 @@ pub async fn case_page(State(s): State<AppState>, me: Me, Path(number): Path<Str
         Ok(ctx) => {
             page(&me, &format!("案件 {number}"), crumbs(&number), "/staff/cases", case_main(&s, &me, &ctx, None))
         }
-        Err(e) => page_error(Some(&me), e),
-    }
-}
-
-/// Yuan (with at most two decimals) to fen.
-fn fen(field: &str, v: &str) -> Result<i64, ApiError> {
-    let bad = || {
-        ApiError::BadRequest(
-            Violation::new("SEC-5", format!("金额「{v}」应为以元为单位的数字，最多两位小数")).at(field),
-        )
-    };
-    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
-    if int.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || frac.len() > 2
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(bad());
-    }
-    let i: i64 = int.parse().map_err(|_| bad())?;
-    let f: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
-    i.checked_mul(100).and_then(|x| x.checked_add(f)).ok_or_else(bad)
-}
-
-fn step_input(f: &Fields) -> Result<Step, ApiError> {
-    let occurred_at = match f.get("occurred_at") {
-        Some(v) => {
-            let dt: jiff::civil::DateTime = v.parse().map_err(|_| {
-                ApiError::BadRequest(Violation::new("SEC-5", format!("发生时间「{v}」格式不正确")).at("occurred_at"))
-            })?;
-            Some(
-                dt.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8)))
-                    .map_err(|e| ApiError::BadRequest(Violation::new("SEC-5", e.to_string()).at("occurred_at")))?
-                    .timestamp(),
-            )
-        }
-        None => None,
-    };
-    let mut penalties = Vec::new();
-    if f.get("warning").is_some() {
-        penalties.push(DecidedPenalty::Warning);
-    }
-    if let Some(v) = f.get("fine_yuan") {
-        penalties.push(DecidedPenalty::Fine { fen: fen("fine_yuan", &v)? });
-    }
-    if let Some(v) = f.get("gains_yuan") {
-        penalties.push(DecidedPenalty::ConfiscateIllegalGains { fen: fen("gains_yuan", &v)? });
-    }
-    let days = match f.get("days") {
-        Some(v) => Some(v.parse::<u32>().map_err(|_| {
-            ApiError::BadRequest(Violation::new("SEC-5", format!("延长天数「{v}」应为正整数")).at("days"))
-        })?),
-        None => None,
-    };
-    Ok(Step {
-        action: f.text("action"),
-        by: String::new(),
-        review: None,
-        officers: f.all("officers"),
-        text: f.text("text"),
-        occurred_at,
-        place: f.get("place"),
-        records: f.all("records"),
-        documents: f.all("documents"),
-        evidence: f.all("evidence"),
-        flags: f.all("flags"),
-        days,
-        chair: f.get("chair"),
-        late: f.get("late_reason").map(|reason| LateEntry { reason }),
-        draft: (f.text("action") == "submit_review").then(|| Draft {
-            penalties: penalties.clone(),
-            facts: f.text("draft_facts"),
-            basis: f.text("draft_basis"),
-            reasons: f.text("draft_reasons"),
-            statement: f.text("draft_statement"),
-            flags: f.all("draft_flags"),
-            hearing_held: false,
-        }),
-        reviewer: f.get("reviewer"),
-        findings: ChecklistItem::ALL
-            .iter()
-            .filter_map(|item| {
-                let key = format!("finding_{}", serde_json::to_value(item).ok()?.as_str()?);
-                let v = f.get(&key)?;
-                Some(Finding { item: *item, ok: v == "ok", note: f.text(&format!("{key}_note")) })
-            })
-            .collect(),
-        opinion: f.get("opinion").and_then(|o| serde_json::from_value(serde_json::Value::String(o)).ok()),
-        penalties,
-    })
-}
-
-pub async fn record_step(State(s): State<AppState>, me: Me, Path(number): Path<String>, f: Fields) -> Response {
-    let (st, m, n, fields) = (s.clone(), me.clone(), number.clone(), f.clone());
-    let r = blocking(move || Ok(cases::record(&st, &m.account, &n, step_input(&fields)?)?)).await;
-    match r {
-        Ok(_) => see_other(&format!("{}#timeline", case_href(&number))),
-        Err(e) => match refusals(e) {
-            Ok(vs) => {
-                let (st, m, n) = (s.clone(), me.clone(), number.clone());
-                match blocking(move || load_case(&st, &m, &n, None)).await {
-                    Ok(ctx) => {
-                        let action = f.text("action");
-                        let sub = Submitted { action: &action, fields: &f, errors: &vs };
-                        let mut r = page(
-                            &me,
-                            &format!("案件 {number}"),
-                            crumbs(&number),
-                            "/staff/cases",
-                            case_main(&s, &me, &ctx, Some(&sub)),
-                        );
-                        *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                        r
-                    }
-                    Err(e) => page_error(Some(&me), e),
-                }
-            }
-            Err(e) => page_error(Some(&me), e),
-        },
-    }
-}
-
-pub async fn approve(State(s): State<AppState>, me: Me, Path(number): Path<String>, f: Fields) -> Response {
-    let input = ApprovalInput { action: f.text("action"), note: f.text("note") };
-    let (st, m, n) = (s.clone(), me.clone(), number.clone());
-    match blocking(move || Ok(cases::approve(&st, &m.account, &n, input)?)).await {
-        Ok(_) => see_other(&format!("{}#approve", case_href(&number))),
-        Err(e) => page_error(Some(&me), e),
-    }
-}
-
-// ---------------------------------------------------------------------------------------
-// heads and supervisors
-
-/// (case, party, stage, action label) for every open case with an act awaiting the head's
-/// approval.
-fn awaiting_approval(s: &AppState, me: &Me) -> Result<Vec<(String, String, String, String)>, ApiError> {
-    let mut out = Vec::new();
-    let calendar = s.store.calendar()?;
-    let f = CaseFilter { open: Some(true), ..Default::default() };
-    for row in cases::list(s, &me.account, f, false, Paging { offset: 0, limit: 500 })?.items {
-        let Some(case) = s.store.case(&row.number)? else { continue };
-        let Some(def) = zhifa_domain::procedure::find(s.store.definitions(), &case.procedure) else { continue };
-        let steps = s.store.case_steps(&row.number)?;
-        let approvals = s.store.case_approvals(&row.number)?;
-        let history = zhifa_domain::case::engine_history(&case, &steps);
-        let Ok(state) = Engine::new(def, &calendar).state(&history) else { continue };
-        for a in def.actions.iter().filter(|a| a.from.contains(&state.stage)) {
-            let needs = a.requires.iter().any(|r| r.any_of.contains(&Condition::Approval(Role::AgencyHead)));
-            if needs && zhifa_domain::case::pending_approvals(&steps, &approvals, &a.code).is_empty() {
-                out.push((
-                    row.number.clone(),
-                    row.party_name.clone(),
-                    def.stage_label(&state.stage).to_string(),
-                    a.label.clone(),
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
-pub async fn approvals(State(s): State<AppState>, me: Me) -> Response {
-    let (st, m) = (s.clone(), me.clone());
-    let r = blocking(move || {
-        let waiting = awaiting_approval(&st, &m)?;
-        let soon = st.today().checked_add(jiff::Span::new().days(10)).unwrap_or(st.today());
-        let limits: Vec<_> = cases::running_limits(&st, &m.account, None, false)?
-            .into_iter()
-            .filter(|l| l.limit.kind == LimitKind::Deadline && (l.limit.overdue || l.limit.due <= soon))
-            .collect();
-        Ok((waiting, limits))
-    })
-    .await;
-    match r {
-        Ok((waiting, limits)) => page(
-            &me,
-            "待批事项",
-            vec![Crumb::here("待批事项")],
-            "/staff/approvals",
-            html! {
-                (table("须经负责人批准的环节", &["案件", "当事人", "阶段", "待批环节"], waiting.iter().map(|(n, p, st, a)| vec![
-                    html! { a href={ (case_href(n)) "#approve" } { (n) } }, html! { (p) }, html! { (st) }, html! { (a) },
-                ])))
-                p.muted { "期限届满前可在案件页面办理延长（负责人批准，CASE-2）。" }
-                (limits_table("十日内到期或已逾期的办案期限", &limits, &HashMap::new()))
-            },
-        ),
-        Err(e) => page_error(Some(&me), e),
-    }
-}
-
-pub async fn deadlines(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
-    let all = q.str("all").is_some();
-    let agency = q.str("agency");
-    let (st, m) = (s.clone(), me.clone());
-    let r = blocking(move || {
-        let limits = cases::running_limits(&st, &m.account, agency, !all)?;
-        let names: HashMap<String, String> = st
-            .store
-            .agencies(&Default::default(), Paging { offset: 0, limit: 500 })?
-            .items
-            .into_iter()
-            .map(|a| (a.code.to_string(), a.name))
-            .collect();
-        Ok((limits, names))
-    })
-    .await;
-    match r {
-        Ok((limits, names)) => page(
-            &me,
-            "期限预警",
-            vec![Crumb::here("期限预警")],
-            "/staff/deadlines",
-            html! {
-                p.lead { @if me.has(Role::Supervisor) { "各机关" } @else { "本机关" } "在办案件的" @if all { "全部在途期限" } @else { "逾期期限" } "：" strong { (limits.len()) } " 项（SUP-1）。" }
-                form.filters method="get" action="/staff/deadlines" {
-                    label.inline { input type="checkbox" name="all" value="1" checked[all]; "显示全部在途期限" }
-                    button type="submit" { "筛选" }
-                }
-                (limits_table("期限（暂定＝节假日安排未载入，CAL-1）", &limits, &names))
-            },
-        ),
-        Err(e) => page_error(Some(&me), e),
-    }
-}
-
-/// REV-6: the legal-review queue — open rounds, who reviews them, due and overdue ones.
-pub async fn reviews(State(s): State<AppState>, me: Me) -> Response {
-    let (st, m) = (s.clone(), me.clone());
-    let r = blocking(move || Ok(zhifa_app::reviews::open_reviews(&st, &m.account, None, false)?)).await;
-    let mine = me.account.staff_no.clone().unwrap_or_default();
-    match r {
-        Ok(queue) => page(
-            &me,
-            "法制审核",
-            vec![Crumb::here("法制审核")],
-            "/staff/reviews",
-            html! {
-                p.lead { "待出具审核意见的案件：" strong { (queue.len()) } " 件（REV-6：默认五个工作日，可延长一次）。" }
-                (table(
-                    "审核队列",
-                    &["案件", "当事人", "轮次", "审核人员", "到期日", "状态"],
-                    queue.iter().map(|q| vec![
-                        html! { a href=(case_href(&q.case)) { (q.case) } },
-                        html! { (q.limit.party_name) },
-                        html! { "第 " (q.round) " 轮" },
-                        html! {
-                            @match &q.reviewer {
-                                Some(r) => { (r) @if *r == mine { " " span.tag { "我" } } },
-                                None => span.tag.warn { "未指定" },
-                            }
-                        },
-                        html! { (day(q.limit.limit.due)) @if q.extension_granted { " " span.tag { "已延长" } } },
-                        limit_tags(&q.limit.limit),
-                    ]),
-                ))
-            },
-        ),
-        Err(e) => page_error(Some(&me), e),
-    }
-}
-
-/// PUB-4, PUB-6: publications due (with warnings), overdue, published and withdrawn.
-pub async fn publications(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
-    let state = q.str("state").unwrap_or_else(|| "due".into());
-    let (app, m, stt) = (s.app.clone(), me.clone(), state.clone());
-    let r = crate::extract::call(move || {
-        zhifa_app::publications::publication_list(&app, &m.account, stt, None, Paging { offset: 0, limit: 200 })
-    })
-    .await;
-    let tabs = [
-        ("due", "待公示"),
-        ("overdue", "逾期未公示"),
-        ("published", "已公示"),
-        ("withdrawn", "已撤回"),
-        ("expired", "公示期满"),
-    ];
-    let may_withdraw = me.any(super::OVERSIGHT);
-    match r {
-        Ok(list) => page(
-            &me,
-            "行政执法公示",
-            vec![Crumb::here("公示")],
-            "/staff/publications",
-            html! {
-                nav.tabs {
-                    @for (code, label) in tabs {
-                        @if code == state { strong { (label) } } @else { a href={ "/staff/publications?state=" (code) } { (label) } }
-                        " "
-                    }
-                }
-                (table(
-                    "公示（PUB-4：决定后 7 或 20 个工作日内公示；PUB-6：撤回须在 3 个工作日内并公开理由）",
-                    &["案件", "决定日期", "公示期限", "状态", "公示"],
-                    list.items.iter().map(|i| vec![
-                        html! {
-                            a href=(case_href(&i.case)) { (i.case) }
-                            @if let (Some(id), true, None) = (&i.id, may_withdraw, &i.withdrawal) { (withdraw_form(&me, id)) }
-                        },
-                        html! { (day(i.decided_on)) },
-                        html! { (day(i.due)) @if i.due_provisional { " " span.tag { "暂定" } } },
-                        html! {
-                            @if i.overdue { span.tag.bad { "逾期" } }
-                            @else if i.warning { span.tag.warn { "即将到期" } }
-                            @else if let Some(w) = &i.withdrawal { span.tag { "已撤回" } " " (w.reason) }
-                            @else if i.on_time == Some(true) { span.tag { "按时公示" } }
-                            @else if i.on_time == Some(false) { span.tag.bad { "迟延公示" } }
-                        },
-                        html! {
-                            @if let Some(u) = &i.verify_url { a href=(u) { "公示页面" } }
-                            @if let Some(seq) = i.seq { " " span.muted { "日志记录 " (seq) } }
-                        },
-                    ]),
-                ))
-            },
-        ),
-        Err(e) => page_error(Some(&me), e),
-    }
-}
-
-/// PUB-6: the withdrawal of a published decision, with its ground and published reason.
-fn withdraw_form(me: &Me, id: &str) -> Markup {
-    use zhifa_domain::publication::WithdrawalGround;
-    html! {
-        details.withdraw {
-            summary { "撤下公示" }
-            form.stack method="post" action={ "/staff/publications/" (enc(id)) "/withdraw" } {
-                (csrf_field(me))
-                label { "撤下原因"
-                    select name="ground" required {
-                        @for g in WithdrawalGround::ALL { option value=(g.as_str()) { (g.label()) } }
-                    }
-                }
-                label { "原因发生日期（3 个工作日内撤下）" input type="date" name="arose_on"; }
-                label { "公开说明" textarea name="reason" required maxlength="500" rows="2" {} }
-                button type="submit" { "撤下" }
-            }
-        }
-    }
-}
-
-/// PUB-6: heads withdraw their agency's publications, supervisors any.
-pub async fn withdraw(State(s): State<AppState>, me: Me, Path(id): Path<String>, f: Fields) -> Response {
-    use zhifa_domain::publication::WithdrawalGround;
-    let refuse = |v: Violation| page_error(Some(&me), ApiError::BadRequest(v));
-    let Some(ground) = WithdrawalGround::ALL.iter().copied().find(|g| f.has("ground", g.as_str())) else {
-        return refuse(Violation::new("PUB-6", "请选择撤下原因").at("ground"));
-    };
-    let arose_on = match f.get("arose_on").map(|d| d.parse::<jiff::civil::Date>()) {
-        None => None,
-        Some(Ok(d)) => Some(d),
-        Some(Err(_)) => return refuse(Violation::new("SEC-5", "原因发生日期格式错误，应为 YYYY-MM-DD").at("arose_on")),
-    };
-    let body = zhifa_app::publications::WithdrawBody { reason: f.text("reason"), ground, arose_on };
-    let (app, m) = (s.app.clone(), me.clone());
-    match crate::extract::call(move || zhifa_app::publications::withdraw(&app, &m.account, &id, body)).await {
-        Ok(_) => see_other("/staff/publications?state=withdrawn"),
         Err(e) => page_error(Some(&me), e),
     }
 }
