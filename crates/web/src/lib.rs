@@ -5,7 +5,6 @@
 mod api;
 pub mod auth;
 mod complaints;
-pub mod documents;
 pub mod error;
 mod extract;
 pub mod html;
@@ -56,7 +55,7 @@ impl std::ops::Deref for AppState {
 
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
-    let (api_router, doc, routes) = api::publications::register(public::api(documents::register(
+    let (api_router, doc, routes) = api::publications::register(public::api(api::documents::register(
         api::reviews::register(api::cases::register(api::routes(state.clone()))),
     )))
     .finish();

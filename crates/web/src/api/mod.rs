@@ -5,6 +5,7 @@
 //! the routes, the session and the log's proofs.
 
 pub mod cases;
+pub mod documents;
 pub mod evidence;
 pub mod publications;
 pub mod reviews;

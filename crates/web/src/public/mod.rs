@@ -73,7 +73,7 @@ pub fn router() -> Router<AppState> {
             "/public/verify",
             get(verify::get_page)
                 .post(verify::post_page)
-                .layer(axum::extract::DefaultBodyLimit::max(crate::documents::MAX_UPLOAD + 64 * 1024)),
+                .layer(axum::extract::DefaultBodyLimit::max(zhifa_app::documents::MAX_UPLOAD + 64 * 1024)),
         )
         .route("/public/{*rest}", get(|| async { PageError::NotFound("该页面".into()) }))
         .merge(html::assets_router())

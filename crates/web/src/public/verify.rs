@@ -6,11 +6,11 @@
 
 use axum::extract::{Multipart, State};
 use maud::{Markup, html};
+use zhifa_app::documents::{MAX_UPLOAD, Verification, verify};
 
 use super::{PageError, PageResult, page};
 use crate::AppState;
-use crate::documents::{MAX_UPLOAD, Verification, verify};
-use crate::extract::{QueryMap, blocking};
+use crate::extract::{QueryMap, call};
 use crate::html::{Crumb, facts};
 
 fn form(code: &str) -> Markup {
@@ -75,7 +75,7 @@ pub(super) async fn get_page(State(s): State<AppState>, q: QueryMap) -> PageResu
         None
     } else {
         let c = code.clone();
-        Some(blocking(move || verify(&s, Some(&c), None, None)).await?)
+        Some(call(move || verify(&s.app, Some(&c), None, None)).await?)
     };
     render(&code, outcome.as_ref())
 }
@@ -111,8 +111,8 @@ pub(super) async fn post_page(State(s): State<AppState>, mut mp: Multipart) -> P
         }
     }
     let c = code.clone();
-    let v = blocking(move || {
-        verify(&s, Some(&c).filter(|c| !c.trim().is_empty()).map(|c| c.as_str()), file.as_deref(), None)
+    let v = call(move || {
+        verify(&s.app, Some(&c).filter(|c| !c.trim().is_empty()).map(|c| c.as_str()), file.as_deref(), None)
     })
     .await?;
     render(&code, Some(&v))

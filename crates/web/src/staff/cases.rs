@@ -69,7 +69,7 @@ pub(super) struct CaseContext {
     /// The agency's officers: (staff number, name).
     officers: Vec<(String, String)>,
     /// CASE-6: the documents issued and issuable.
-    documents: crate::documents::CaseDocuments,
+    documents: zhifa_app::documents::CaseDocuments,
 }
 
 pub(super) fn load_case(s: &AppState, me: &Me, number: &str, reason: Option<String>) -> Result<CaseContext, ApiError> {
@@ -92,7 +92,7 @@ pub(super) fn load_case(s: &AppState, me: &Me, number: &str, reason: Option<Stri
         .into_iter()
         .map(|o| (o.officer.staff_no, o.officer.name))
         .collect();
-    let documents = crate::documents::case_documents(&s.store, &detail.case)?;
+    let documents = zhifa_app::documents::case_documents(s, &detail.case)?;
     Ok(CaseContext { detail, def, item_name, officers, documents })
 }
 

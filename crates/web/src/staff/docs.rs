@@ -4,14 +4,14 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use maud::{Markup, html};
+use zhifa_app::documents::{self, CaseDocuments, IssueInput};
 
 use super::{Fields, Me, csrf_field, cst, page_error, see_other};
 use crate::AppState;
-use crate::documents::{CaseDocuments, IssueInput, issue_blocking};
-use crate::extract::blocking;
+use crate::extract::call;
 use crate::html::{enc, table};
 
-/// The section; `docs` from [`crate::documents::case_documents`].
+/// The section; `docs` from [`zhifa_app::documents::case_documents`].
 pub fn section(me: &Me, number: &str, docs: &CaseDocuments, may_issue: bool) -> Markup {
     html! {
         section #documents aria-labelledby="documents-h" {
@@ -48,8 +48,8 @@ pub fn section(me: &Me, number: &str, docs: &CaseDocuments, may_issue: bool) -> 
 
 pub async fn issue(State(s): State<AppState>, me: Me, Path(number): Path<String>, f: Fields) -> Response {
     let input = IssueInput { kind: f.text("kind"), round: f.text("round").parse().ok() };
-    let (st, m, n) = (s.clone(), me.clone(), number.clone());
-    match blocking(move || issue_blocking(&st, &m.account, &n, &input)).await {
+    let (app, m, n) = (s.app.clone(), me.account.clone(), number.clone());
+    match call(move || documents::issue(&app, &m, &n, input)).await {
         Ok(_) => see_other(&format!("/staff/cases/{}#documents", enc(&number))),
         Err(e) => page_error(Some(&me), e),
     }
