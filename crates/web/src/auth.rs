@@ -1,10 +1,11 @@
-//! Bearer-token authentication and role checks (SEC-1, SEC-2).
+//! Bearer-token and session authentication and role checks (SEC-1, SEC-2): the HTTP side
+//! (headers, CSRF); resolving a token or a session is `zhifa_app::accounts::login`.
 
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use zhifa_app::accounts::token_digest;
+use zhifa_app::accounts::login::{self, SessionState};
 use zhifa_domain::account::Account;
 
 use crate::AppState;
@@ -50,39 +51,34 @@ pub async fn authorise(State((state, access)): State<(AppState, Access)>, mut re
         req.extensions_mut().insert(Caller(None));
         return next.run(req).await;
     }
-    let s = state.clone();
+    let app = state.app.clone();
     let resolved = tokio::task::spawn_blocking(move || -> Result<Option<Account>, ApiError> {
         if let Some(h) = bearer {
             let Some(token) = h.to_str().ok().and_then(|s| s.strip_prefix("Bearer ")).map(str::trim) else {
                 return Err(ApiError::Unauthenticated);
             };
-            return s
-                .store
-                .account_by_token(&token_digest(token))?
-                .filter(|a| !a.disabled)
-                .map(Some)
-                .ok_or(ApiError::Unauthenticated);
+            return Ok(Some(login::token_account(&app, token)?));
         }
         let Some(id) = cookie else { return Ok(None) };
-        let session = match crate::session::live_session(&s, &token_digest(&id))? {
-            crate::session::SessionState::Live(session) => session,
-            crate::session::SessionState::Unknown if !protected => return Ok(None),
-            crate::session::SessionState::Unknown => {
+        let (session_csrf, login) = match login::session(&app, &id)? {
+            SessionState::Live { csrf, login } => (csrf, login),
+            SessionState::Unknown if !protected => return Ok(None),
+            SessionState::Unknown => {
                 return Err(ApiError::Unauthorized(zhifa_domain::Violation::new("SEC-1", "会话已失效，请重新登录")));
             }
-            crate::session::SessionState::Ended { idle } => {
+            SessionState::Ended { idle } => {
                 let why = if idle {
-                    format!("会话闲置超过 {} 秒已结束，请重新登录", s.sessions.idle_secs)
+                    format!("会话闲置超过 {} 秒已结束，请重新登录", app.sessions.idle_secs)
                 } else {
                     "会话已达到最长时限，请重新登录".to_string()
                 };
                 return Err(ApiError::Unauthorized(zhifa_domain::Violation::new("SEC-1", why)));
             }
         };
-        if protected && unsafe_method && csrf.as_deref() != Some(session.csrf.as_str()) {
+        if protected && unsafe_method && csrf.as_deref() != Some(session_csrf.as_str()) {
             return Err(ApiError::Forbidden("SEC-1: CSRF 校验失败：缺少或错误的 X-CSRF-Token".into()));
         }
-        match s.store.login_state(&session.login)? {
+        match login {
             // SEC-1: a password an administrator set is changed in the staff application
             // before the session can do anything else.
             Some(l) if l.must_change && protected => {

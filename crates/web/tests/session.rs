@@ -9,7 +9,7 @@ use zhifa_store::Actor;
 
 fn with_password(app: &App, login: &str, password: &str) {
     common::token_for(&app.store, login, &[Role::Supervisor]);
-    app.store.set_password(&Actor("test".into()), login, zhifa_web::session::hash_password(password)).unwrap();
+    app.store.set_password(&Actor("test".into()), login, zhifa_app::accounts::hash_password(password)).unwrap();
 }
 
 fn login(app: &App, login: &str, password: &str) -> common::Resp {

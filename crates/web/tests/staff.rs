@@ -164,7 +164,7 @@ fn sec2_navigation_shows_only_what_the_role_can_do() {
 fn sec1_login_form_lockout_and_logout() {
     let app = App::start(sqlite());
     county(&app);
-    app.store.set_password(&Actor("test".into()), "a1", zhifa_web::session::hash_password("Zhifa-2026")).unwrap();
+    app.store.set_password(&Actor("test".into()), "a1", zhifa_app::accounts::hash_password("Zhifa-2026")).unwrap();
     let p = call(&app, "GET", "/staff/login?next=/staff/cases", None, None);
     assert_eq!(p.status, 200);
     assert!(p.body.contains("name=\"password\"") && p.body.contains("value=\"/staff/cases\""));
@@ -229,7 +229,7 @@ fn sec1_idle_timeout_shows_its_page() {
 fn sec1_totp_required_per_role_enrolment_and_login() {
     let app = App::start(sqlite());
     county(&app);
-    app.store.set_password(&Actor("test".into()), "a1", zhifa_web::session::hash_password("Zhifa-2026")).unwrap();
+    app.store.set_password(&Actor("test".into()), "a1", zhifa_app::accounts::hash_password("Zhifa-2026")).unwrap();
     // The security administrator requires TOTP of officers.
     let (sec, csrf) = session(&app, "sec");
     let p = call(&app, "POST", "/staff/security", Some(&sec), Some(&form(&[("csrf", &csrf), ("totp", "officer")])));
@@ -248,7 +248,7 @@ fn sec1_totp_required_per_role_enrolment_and_login() {
     let p = call(&app, "POST", "/staff/totp", Some(&cookie), Some(&form(&[("csrf", &csrf), ("code", "000000")])));
     assert_eq!(p.status, 422);
     let now = app.store.now();
-    let code = zhifa_web::staff::totp::code_at(&secret, now);
+    let code = zhifa_app::accounts::totp::code_at(&secret, now);
     let p = call(&app, "POST", "/staff/totp", Some(&cookie), Some(&form(&[("csrf", &csrf), ("code", &code)])));
     assert_eq!((p.status, p.location.as_str()), (303, "/staff/account"));
     assert_eq!(call(&app, "GET", "/staff/cases", Some(&cookie), None).status, 200);
@@ -264,7 +264,7 @@ fn sec1_totp_required_per_role_enrolment_and_login() {
     let p = call(&app, "POST", "/staff/login/totp", Some(&pending), Some(&form(&[("code", &code)])));
     assert_eq!(p.status, 401, "the enrolment's code cannot be replayed");
     *app.clock.0.lock().unwrap() = now + jiff::SignedDuration::from_secs(30);
-    let code = zhifa_web::staff::totp::code_at(&secret, app.store.now());
+    let code = zhifa_app::accounts::totp::code_at(&secret, app.store.now());
     let p = call(&app, "POST", "/staff/login/totp", Some(&pending), Some(&form(&[("code", &code)])));
     assert_eq!(p.status, 303);
     assert!(p.cookie.unwrap().starts_with("zhifa_session="));
@@ -286,7 +286,7 @@ fn sec1_totp_required_per_role_enrolment_and_login() {
     assert_eq!(status, 401, "{body}");
     assert!(body.contains("动态口令"), "{body}");
     *app.clock.0.lock().unwrap() = app.store.now() + jiff::SignedDuration::from_secs(30);
-    let code = zhifa_web::staff::totp::code_at(&secret, app.store.now());
+    let code = zhifa_app::accounts::totp::code_at(&secret, app.store.now());
     let (status, body) = api_login(serde_json::json!({"login": "a1", "password": "Zhifa-2026", "totp": code}));
     assert_eq!(status, 200, "{body}");
 }
@@ -458,7 +458,7 @@ fn kinds(app: &App, login: &str) -> Vec<String> {
 fn sec2_sec3_the_system_administrator_changes_and_disables_accounts() {
     for app in common::apps() {
         county(&app);
-        app.store.set_password(&Actor("test".into()), "a1", zhifa_web::session::hash_password("Zhifa-2026")).unwrap();
+        app.store.set_password(&Actor("test".into()), "a1", zhifa_app::accounts::hash_password("Zhifa-2026")).unwrap();
         let (sys, csrf) = session(&app, "sys");
         let (a1, _) = session(&app, "a1");
         let token = common::token_for(&app.store, "a1", &[]);

@@ -154,7 +154,7 @@ pub fn seed(store: &Store, data_dir: &Path) -> Result<DemoAccess, String> {
                 let password =
                     format!("Zf-{}-{}", hex::encode(rand::random::<[u8; 4]>()), 10 + rand::random::<u8>() % 90);
                 store
-                    .set_password(&Actor("demo".into()), login, zhifa_web::session::hash_password(&password))
+                    .set_password(&Actor("demo".into()), login, zhifa_app::accounts::hash_password(&password))
                     .map_err(|e| e.to_string())?;
                 text.push_str(&format!("{login:<11} {password:<16} {}\n", role.label()));
             }

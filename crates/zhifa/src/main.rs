@@ -299,7 +299,7 @@ fn run(cli: Cli) -> Result<()> {
             zhifa_domain::security::PasswordPolicy::default().check(password).map_err(|v| v.to_string())?;
             let store = open(&cli.store)?;
             store
-                .set_password(&cli_actor(), &login, zhifa_web::session::hash_password(password))
+                .set_password(&cli_actor(), &login, zhifa_app::accounts::hash_password(password))
                 .map_err(|e| e.to_string())?;
             println!("已设置 {login} 的密码");
             Ok(())

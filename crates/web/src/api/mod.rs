@@ -32,15 +32,15 @@ pub fn routes(state: AppState) -> Api {
             M::POST,
             "/api/v1/session",
             Op::new("登录", "用户名密码登录，设置会话 Cookie（SEC-1；连续失败将锁定）", public)
-                .body(schema::<crate::session::LoginInput>)
-                .returns(schema::<crate::session::WhoAmI>),
+                .body(schema::<zhifa_app::accounts::login::LoginInput>)
+                .returns(schema::<zhifa_app::accounts::login::WhoAmI>),
             crate::session::login,
         )
         .add(
             M::GET,
             "/api/v1/session",
             Op::new("登录", "当前登录的账号与 CSRF 令牌", Access::Roles(STAFF))
-                .returns(schema::<crate::session::WhoAmI>),
+                .returns(schema::<zhifa_app::accounts::login::WhoAmI>),
             crate::session::whoami,
         )
         .add(

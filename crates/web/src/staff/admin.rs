@@ -6,38 +6,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
+use zhifa_app::accounts::admin::{self as use_case, AccountView, Security, Users};
+use zhifa_app::records::AuditQuery;
 use zhifa_domain::Violation;
 use zhifa_domain::account::{Account, Role};
 use zhifa_domain::codes::CreditCode;
-use zhifa_domain::event::Event;
 use zhifa_domain::security::SecuritySettings;
-use zhifa_store::{Paging, RecordFilter};
+use zhifa_store::Paging;
 
 use super::{Fields, Me, csrf_field, cst, page, page_error, refusals, see_other, violations};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{QueryMap, blocking};
+use crate::extract::{QueryMap, call};
 use crate::html::{self, Crumb, Pager, table};
-use crate::session::hash_password;
-
-struct Users {
-    accounts: Vec<Account>,
-    agencies: Vec<(String, String)>,
-}
-
-/// The agencies an account can belong to: (code, name).
-fn agencies(s: &AppState) -> Result<Vec<(String, String)>, ApiError> {
-    Ok(s.store
-        .agencies(&Default::default(), Paging { offset: 0, limit: 500 })?
-        .items
-        .into_iter()
-        .map(|a| (a.code.to_string(), a.name))
-        .collect())
-}
-
-fn load_users(s: &AppState) -> Result<Users, ApiError> {
-    Ok(Users { accounts: s.store.accounts()?, agencies: agencies(s)? })
-}
 
 fn users_main(me: &Me, u: &Users, f: &Fields, errors: &[Violation]) -> Markup {
     let agency_name = |c: &CreditCode| {
@@ -77,8 +58,8 @@ fn users_main(me: &Me, u: &Users, f: &Fields, errors: &[Violation]) -> Markup {
 }
 
 pub async fn users(State(s): State<AppState>, me: Me) -> Response {
-    let st = s.clone();
-    match blocking(move || load_users(&st)).await {
+    let (app, account) = (s.app.clone(), me.account.clone());
+    match call(move || use_case::users(&app, &account)).await {
         Ok(u) => page(
             &me,
             "用户与角色",
@@ -112,17 +93,12 @@ fn account_from(f: &Fields, login: String) -> Result<Account, ApiError> {
 
 pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Response {
     let password = f.raw("password");
-    let (st, actor, fields) = (s.clone(), me.actor(), f.clone());
-    let r = blocking(move || {
-        let account = account_from(&fields, fields.text("login"))?;
-        // The domain refuses two administrator roles on one account (SEC-3) and the rest.
-        account.validate()?;
-        st.passwords.check(&password)?;
-        let login = account.login.clone();
-        st.store.create_account(&actor, account, hash_password(&password))?;
-        Ok(login)
-    })
-    .await;
+    let account = account_from(&f, f.text("login"));
+    let (app, me_) = (s.app.clone(), me.account.clone());
+    let r = match account {
+        Ok(account) => call(move || use_case::create_account(&app, &me_, account, &password)).await,
+        Err(e) => Err(e),
+    };
     let errors = match r {
         Ok(login) => return see_other(&format!("/staff/users/{}?saved=created", html::enc(&login))),
         Err(e) => match refusals(e) {
@@ -130,8 +106,8 @@ pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Respon
             Err(e) => return page_error(Some(&me), e),
         },
     };
-    let st = s.clone();
-    match blocking(move || load_users(&st)).await {
+    let (app, account) = (s.app.clone(), me.account.clone());
+    match call(move || use_case::users(&app, &account)).await {
         Ok(u) => {
             let mut r = page(
                 &me,
@@ -150,27 +126,6 @@ pub async fn create_user(State(s): State<AppState>, me: Me, f: Fields) -> Respon
 // ---------------------------------------------------------------------------------------
 // one account: change it, disable it, set a new password (the system administrator)
 
-struct AccountPage {
-    account: Account,
-    agencies: Vec<(String, String)>,
-    locked_until: Option<jiff::Timestamp>,
-    has_password: bool,
-    totp: bool,
-}
-
-fn load_account(s: &AppState, login: &str) -> Result<AccountPage, ApiError> {
-    let account = s.store.account(login)?.ok_or_else(|| ApiError::NotFound(format!("账号 {login} ")))?;
-    let cred = s.store.credential(login)?;
-    let now = s.store.now();
-    Ok(AccountPage {
-        account,
-        agencies: agencies(s)?,
-        locked_until: cred.as_ref().and_then(|c| c.locked_until).filter(|u| *u > now),
-        has_password: cred.is_some(),
-        totp: s.store.totp_secret(login)?.is_some_and(|t| t.confirmed),
-    })
-}
-
 /// What the page says after a change (`?saved=`).
 fn saved_note(saved: Option<&str>) -> Markup {
     let text = match saved {
@@ -185,7 +140,7 @@ fn saved_note(saved: Option<&str>) -> Markup {
 /// `errors` are shown above the form they came from: `section` is `account` or `password`.
 fn account_main(
     me: &Me,
-    p: &AccountPage,
+    p: &AccountView,
     f: Option<&Fields>,
     (section, errors): (&str, &[Violation]),
     saved: Option<&str>,
@@ -245,8 +200,8 @@ fn account_crumbs(login: &str) -> Vec<Crumb> {
 }
 
 pub async fn account_page(State(s): State<AppState>, me: Me, Path(login): Path<String>, q: QueryMap) -> Response {
-    let (st, l) = (s.clone(), login.clone());
-    match blocking(move || load_account(&st, &l)).await {
+    let (app, account, l) = (s.app.clone(), me.account.clone(), login.clone());
+    match call(move || use_case::account(&app, &account, &l)).await {
         Ok(p) => page(
             &me,
             &format!("账号 {login}"),
@@ -260,36 +215,18 @@ pub async fn account_page(State(s): State<AppState>, me: Me, Path(login): Path<S
 
 /// SEC-2, SEC-3: saves the account as the form describes it, with the reason.
 pub async fn change_account(State(s): State<AppState>, me: Me, Path(login): Path<String>, f: Fields) -> Response {
-    let (st, m, l, fields) = (s.clone(), me.clone(), login.clone(), f.clone());
-    let r = blocking(move || {
-        if st.store.account(&l)?.is_none() {
-            return Err(ApiError::NotFound(format!("账号 {l} ")));
-        }
-        let account = account_from(&fields, l)?;
-        // The administrator cannot lock the platform out of its own administration.
-        if account.login == m.account.login && (account.disabled || !account.has(Role::SystemAdmin)) {
-            return Err(ApiError::Rule(
-                Violation::new("SEC-3", "不能停用自己的账号或取消自己的系统管理员角色").at("roles"),
-            ));
-        }
-        account.validate()?;
-        Ok(st.store.change_account(&m.actor(), account, &fields.text("reason"))?)
-    })
-    .await;
+    let (app, me_, reason) = (s.app.clone(), me.account.clone(), f.text("reason"));
+    let r = match account_from(&f, login.clone()) {
+        Ok(account) => call(move || use_case::change_account(&app, &me_, account, &reason)).await,
+        Err(e) => Err(e),
+    };
     after_account_change(s, me, login, f, r, "account").await
 }
 
 /// Sets a new password under the password policy (SEC-1); it also lifts a lockout.
 pub async fn reset_password(State(s): State<AppState>, me: Me, Path(login): Path<String>, f: Fields) -> Response {
-    let (st, actor, l, pw) = (s.clone(), me.actor(), login.clone(), f.raw("password"));
-    let r = blocking(move || {
-        if st.store.account(&l)?.is_none() {
-            return Err(ApiError::NotFound(format!("账号 {l} ")));
-        }
-        st.passwords.check(&pw)?;
-        Ok(st.store.set_temporary_password(&actor, &l, hash_password(&pw))?)
-    })
-    .await;
+    let (app, me_, l, pw) = (s.app.clone(), me.account.clone(), login.clone(), f.raw("password"));
+    let r = call(move || use_case::set_temporary_password(&app, &me_, &l, &pw)).await;
     after_account_change(s, me, login, Fields::default(), r, "password").await
 }
 
@@ -310,8 +247,8 @@ async fn after_account_change(
             Err(e) => return page_error(Some(&me), e),
         },
     };
-    let (st, l) = (s.clone(), login.clone());
-    match blocking(move || load_account(&st, &l)).await {
+    let (app, account, l) = (s.app.clone(), me.account.clone(), login.clone());
+    match call(move || use_case::account(&app, &account, &l)).await {
         Ok(p) => {
             let typed = (what == "account").then_some(&f);
             let mut r = page(
@@ -326,16 +263,6 @@ async fn after_account_change(
         }
         Err(e) => page_error(Some(&me), e),
     }
-}
-
-struct Security {
-    settings: SecuritySettings,
-    /// The logins with a confirmed second factor.
-    totp: Vec<String>,
-}
-
-fn load_security(s: &AppState) -> Result<Security, ApiError> {
-    Ok(Security { settings: s.store.security_settings()?, totp: s.store.totp_logins()? })
 }
 
 fn security_main(s: &AppState, me: &Me, sec: &Security, errors: &[Violation], saved: Option<&str>) -> Markup {
@@ -399,8 +326,8 @@ fn security_page(s: &AppState, me: &Me, sec: &Security, errors: &[Violation], sa
 }
 
 pub async fn security(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
-    let st = s.clone();
-    match blocking(move || load_security(&st)).await {
+    let (app, account) = (s.app.clone(), me.account.clone());
+    match call(move || use_case::security(&app, &account)).await {
         Ok(sec) => security_page(&s, &me, &sec, &[], q.str("saved").as_deref()),
         Err(e) => page_error(Some(&me), e),
     }
@@ -408,8 +335,8 @@ pub async fn security(State(s): State<AppState>, me: Me, q: QueryMap) -> Respons
 
 pub async fn set_security(State(s): State<AppState>, me: Me, f: Fields) -> Response {
     let settings = SecuritySettings { totp_required: f.all("totp").iter().filter_map(|r| Role::parse(r)).collect() };
-    let (store, actor) = (s.store.clone(), me.actor());
-    match blocking(move || Ok(store.append(&actor, Event::SecuritySettingsSet { settings })?)).await {
+    let (app, account) = (s.app.clone(), me.account.clone());
+    match call(move || use_case::set_security(&app, &account, settings)).await {
         Ok(_) => see_other("/staff/security?saved=settings"),
         Err(e) => page_error(Some(&me), e),
     }
@@ -417,14 +344,8 @@ pub async fn set_security(State(s): State<AppState>, me: Me, f: Fields) -> Respo
 
 /// SEC-1: removes a login's second factor, with the reason (the security administrator).
 pub async fn reset_totp(State(s): State<AppState>, me: Me, f: Fields) -> Response {
-    let (st, actor, l) = (s.clone(), me.actor(), f.text("login"));
-    let r = blocking(move || {
-        if !st.store.totp_secret(&l)?.is_some_and(|t| t.confirmed) {
-            return Err(ApiError::Rule(Violation::new("SEC-1", format!("账号 {l} 未绑定动态口令")).at("login")));
-        }
-        Ok(st.store.reset_totp(&actor, &l, &f.text("reason"))?)
-    })
-    .await;
+    let (app, me_, l, reason) = (s.app.clone(), me.account.clone(), f.text("login"), f.text("reason"));
+    let r = call(move || use_case::reset_totp(&app, &me_, &l, &reason)).await;
     let errors = match r {
         Ok(()) => return see_other("/staff/security?saved=totp#totp-reset"),
         Err(e) => match refusals(e) {
@@ -432,8 +353,8 @@ pub async fn reset_totp(State(s): State<AppState>, me: Me, f: Fields) -> Respons
             Err(e) => return page_error(Some(&me), e),
         },
     };
-    let st = s.clone();
-    match blocking(move || load_security(&st)).await {
+    let (app, account) = (s.app.clone(), me.account.clone());
+    match call(move || use_case::security(&app, &account)).await {
         Ok(sec) => security_page(&s, &me, &sec, &errors, None),
         Err(e) => page_error(Some(&me), e),
     }
@@ -441,24 +362,19 @@ pub async fn reset_totp(State(s): State<AppState>, me: Me, f: Fields) -> Respons
 
 pub async fn audit(State(s): State<AppState>, me: Me, q: QueryMap) -> Response {
     let pg = Pager::new(q.i64("page").ok().flatten().unwrap_or(1), 50);
-    let tz = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
-    let day = |k: &str, next: bool| {
-        q.str(k).and_then(|v| v.parse::<jiff::civil::Date>().ok()).and_then(|d| {
-            let d = if next { d.tomorrow().ok()? } else { d };
-            d.to_zoned(tz.clone()).ok().map(|z| z.timestamp())
-        })
-    };
-    let f = RecordFilter {
+    let day = |k: &str| q.str(k).and_then(|v| v.parse::<jiff::civil::Date>().ok());
+    let f = AuditQuery {
         actor: q.str("actor"),
         kind: q.str("kind"),
         subject: q.str("subject"),
-        from: day("from", false),
-        to: day("to", true),
+        from: day("from"),
+        to: day("to"),
     };
     let query: Vec<(&str, String)> =
         ["actor", "kind", "subject", "from", "to"].iter().map(|k| (*k, q.str(k).unwrap_or_default())).collect();
-    let store = s.store.clone();
-    match blocking(move || Ok(store.search_records(&f, Paging { offset: pg.offset(), limit: pg.per_page })?)).await {
+    let (app, account) = (s.app.clone(), me.account.clone());
+    let paging = Paging { offset: pg.offset(), limit: pg.per_page };
+    match call(move || zhifa_app::records::audit(&app, &account, f, paging)).await {
         Ok(p) => page(
             &me,
             "审计检索",

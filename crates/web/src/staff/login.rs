@@ -6,19 +6,18 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use maud::{Markup, html};
-use zhifa_app::accounts::token_digest;
+use zhifa_app::accounts::login::{self as use_case, CodeStep, Enrolment, PENDING_SECS, PasswordStep};
+use zhifa_app::accounts::totp;
 use zhifa_domain::Violation;
 
-use super::{Fields, Me, csrf_field, page, page_error, see_other, totp, violations};
+use super::{Fields, Me, csrf_field, page, page_error, see_other, violations};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::blocking;
+use crate::extract::call;
 use crate::html::{self, Crumb};
-use crate::session::{self, hash_password, verify_password};
+use crate::session;
 
 const PENDING_COOKIE: &str = "zhifa_pending";
-/// How long a password-checked login waits for its code.
-const PENDING_SECS: i64 = 300;
 const ISSUER: &str = "Zhifa 行政执法";
 
 /// Only our own pages are followed after login.
@@ -47,39 +46,20 @@ pub async fn form(q: crate::extract::QueryMap) -> Response {
     html::respond(StatusCode::OK, login_doc(None, "", &safe_next(q.str("next"))))
 }
 
-enum Outcome {
-    Failed(String),
-    Session(String),
-    /// Password right; the code is awaited under this pending id.
-    NeedsCode(String),
-}
-
 pub async fn submit(State(s): State<AppState>, f: Fields) -> Response {
     let login = f.text("login");
     let password = f.raw("password");
     let next = safe_next(f.get("next"));
-    let state = s.clone();
-    let login_ = login.clone();
-    let r = blocking(move || {
-        if let Err(message) = session::check_password(&state, &login_, &password)? {
-            return Ok(Outcome::Failed(message));
-        }
-        if session::has_totp(&state, &login_)? {
-            let id = hex::encode(rand::random::<[u8; 32]>());
-            state.store.add_pending_login(&token_digest(&id), &login_)?;
-            return Ok(Outcome::NeedsCode(id));
-        }
-        Ok(Outcome::Session(session::open_session(&state, &login_)?.0))
-    })
-    .await;
+    let (app, login_) = (s.app.clone(), login.clone());
+    let r = call(move || use_case::login_password(&app, &login_, &password)).await;
     match r {
-        Ok(Outcome::Failed(m)) => html::respond(StatusCode::UNAUTHORIZED, login_doc(Some(&m), &login, &next)),
-        Ok(Outcome::Session(id)) => {
+        Ok(PasswordStep::Refused(m)) => html::respond(StatusCode::UNAUTHORIZED, login_doc(Some(&m), &login, &next)),
+        Ok(PasswordStep::Session(id)) => {
             let mut r = see_other(&next);
             r.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&id, s.sessions.absolute_secs));
             r
         }
-        Ok(Outcome::NeedsCode(id)) => {
+        Ok(PasswordStep::NeedsCode(id)) => {
             let mut r = html::respond(StatusCode::OK, code_doc(None, &next));
             let c = cookie::Cookie::build((PENDING_COOKIE, id))
                 .path("/staff/login")
@@ -116,35 +96,14 @@ pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Field
         return html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("请先输入用户名和密码"), "", &next));
     };
     let code = f.text("code");
-    let state = s.clone();
-    enum R {
-        Expired,
-        Wrong(String),
-        Ok(String),
-    }
-    let r = blocking(move || {
-        let store = &state.store;
-        let digest = token_digest(&pending);
-        let Some((login, since)) = store.pending_login(&digest)? else { return Ok(R::Expired) };
-        if (store.now() - since).get_seconds() > PENDING_SECS || !session::has_totp(&state, &login)? {
-            store.drop_pending_login(&digest)?;
-            return Ok(R::Expired);
-        }
-        if let Err(message) = session::check_totp(&state, &login, &code)? {
-            // A locked account starts again from the password.
-            if store.credential(&login)?.and_then(|c| c.locked_until).is_some_and(|u| u > store.now()) {
-                store.drop_pending_login(&digest)?;
-            }
-            return Ok(R::Wrong(message));
-        }
-        store.drop_pending_login(&digest)?;
-        Ok(R::Ok(session::open_session(&state, &login)?.0))
-    })
-    .await;
+    let app = s.app.clone();
+    let r = call(move || use_case::login_code(&app, &pending, &code)).await;
     match r {
-        Ok(R::Expired) => html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("验证已超时，请重新登录"), "", &next)),
-        Ok(R::Wrong(m)) => html::respond(StatusCode::UNAUTHORIZED, code_doc(Some(&m), &next)),
-        Ok(R::Ok(id)) => {
+        Ok(CodeStep::Expired) => {
+            html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("验证已超时，请重新登录"), "", &next))
+        }
+        Ok(CodeStep::Wrong(m)) => html::respond(StatusCode::UNAUTHORIZED, code_doc(Some(&m), &next)),
+        Ok(CodeStep::Session(id)) => {
             let mut r = see_other(&next);
             r.headers_mut().insert(header::SET_COOKIE, session::session_cookie(&id, s.sessions.absolute_secs));
             let done =
@@ -158,9 +117,8 @@ pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Field
 
 pub async fn logout(State(s): State<AppState>, me: Me, headers: HeaderMap) -> Response {
     if let Some(id) = crate::session::cookie_session(&headers) {
-        let store = s.store.clone();
-        let login = me.account.login.clone();
-        if let Err(e) = blocking(move || Ok(store.close_session(&token_digest(&id), &login)?)).await {
+        let (app, account) = (s.app.clone(), me.account.clone());
+        if let Err(e) = call(move || use_case::logout(&app, &account, &id)).await {
             return page_error(Some(&me), e);
         }
     }
@@ -198,9 +156,8 @@ fn account_main(me: &Me, s: &AppState, totp_on: bool, errors: &[Violation], done
 }
 
 pub async fn account(State(s): State<AppState>, me: Me) -> Response {
-    let store = s.store.clone();
-    let login = me.account.login.clone();
-    match blocking(move || Ok(store.totp_secret(&login)?.is_some_and(|t| t.confirmed))).await {
+    let (app, account) = (s.app.clone(), me.account.clone());
+    match call(move || use_case::totp_enabled(&app, &account)).await {
         Ok(on) => page(
             &me,
             "我的账号",
@@ -214,23 +171,8 @@ pub async fn account(State(s): State<AppState>, me: Me) -> Response {
 
 pub async fn change_password(State(s): State<AppState>, me: Me, f: Fields) -> Response {
     let (current, new, again) = (f.raw("current"), f.raw("new"), f.raw("again"));
-    let state = s.clone();
-    let login = me.account.login.clone();
-    let actor = me.actor();
-    let r = blocking(move || {
-        let store = &state.store;
-        let cred = store.credential(&login)?;
-        if !cred.is_some_and(|c| verify_password(&c.phc, &current)) {
-            return Err(ApiError::Rule(Violation::new("SEC-1", "当前密码不正确").at("current")));
-        }
-        if new != again {
-            return Err(ApiError::Rule(Violation::new("SEC-5", "两次输入的新密码不一致").at("again")));
-        }
-        state.passwords.check(&new)?;
-        store.set_password(&actor, &login, hash_password(&new))?;
-        Ok(store.totp_secret(&login)?.is_some_and(|t| t.confirmed))
-    })
-    .await;
+    let (app, account) = (s.app.clone(), me.account.clone());
+    let r = call(move || use_case::change_password(&app, &account, &current, &new, &again)).await;
     let (on, errors, done) = match r {
         Ok(on) => (on, Vec::new(), true),
         Err(e) => match super::refusals(e) {
@@ -279,31 +221,18 @@ fn enrol_main(me: &Me, secret: &str, errors: &[Violation], required: bool) -> Re
 }
 
 pub async fn totp_page(State(s): State<AppState>, me: Me) -> Response {
-    let store = s.store.clone();
-    let a = me.account.clone();
-    let r = blocking(move || {
-        let required = store.security_settings()?.requires_totp(&a.roles);
-        match store.totp_secret(&a.login)? {
-            Some(t) if t.confirmed => Ok((None, required)),
-            Some(t) => Ok((Some(t.secret), required)),
-            None => {
-                let secret = totp::new_secret();
-                store.begin_totp(&a.login, &secret)?;
-                Ok((Some(secret), required))
-            }
-        }
-    })
-    .await;
+    let (app, account) = (s.app.clone(), me.account.clone());
+    let r = call(move || use_case::totp_enrolment(&app, &account)).await;
     let crumbs = vec![Crumb::link("我的账号", "/staff/account"), Crumb::here("动态口令")];
     match r {
-        Ok((None, _)) => page(
+        Ok(Enrolment::Done) => page(
             &me,
             "动态口令",
             crumbs,
             "/staff/account",
             html! { p { span.tag.ok { "已启用" } " 您的账号已绑定身份验证器。如需更换，请联系安全管理员。" } },
         ),
-        Ok((Some(secret), required)) => match enrol_main(&me, &secret, &[], required) {
+        Ok(Enrolment::Pending { secret, required }) => match enrol_main(&me, &secret, &[], required) {
             Ok(m) => page(&me, "绑定动态口令", crumbs, "/staff/account", m),
             Err(e) => page_error(Some(&me), e),
         },
@@ -313,28 +242,11 @@ pub async fn totp_page(State(s): State<AppState>, me: Me) -> Response {
 
 pub async fn totp_confirm(State(s): State<AppState>, me: Me, f: Fields) -> Response {
     let code = f.text("code");
-    let store = s.store.clone();
-    let a = me.account.clone();
-    let r = blocking(move || {
-        let required = store.security_settings()?.requires_totp(&a.roles);
-        let Some(t) = store.totp_secret(&a.login)?.filter(|t| !t.confirmed) else {
-            return Ok(None);
-        };
-        match totp::verify(&t.secret, &code, store.now()) {
-            Some(step) => {
-                store.confirm_totp(&a.login, &t.secret, step)?;
-                Ok(None)
-            }
-            None => {
-                store.record_totp_failure(&a.login, "绑定时动态口令错误", None)?;
-                Ok(Some((t.secret, required)))
-            }
-        }
-    })
-    .await;
+    let (app, account) = (s.app.clone(), me.account.clone());
+    let r = call(move || use_case::confirm_totp(&app, &account, &code)).await;
     match r {
-        Ok(None) => see_other("/staff/account"),
-        Ok(Some((secret, required))) => {
+        Ok(Enrolment::Done) => see_other("/staff/account"),
+        Ok(Enrolment::Pending { secret, required }) => {
             let v = [Violation::new("SEC-1", "动态口令错误：请核对手机时间并输入当前显示的口令")];
             match enrol_main(&me, &secret, &v, required) {
                 Ok(m) => {

@@ -24,7 +24,6 @@ mod queues;
 mod registry;
 mod steps;
 mod tables;
-pub mod totp;
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -42,7 +41,7 @@ use zhifa_app::access::{
     ACCOUNT_ADMINS, ACTORS, AUDITORS, CASE_READERS, HANDLERS, HEADS, OVERSIGHT, PUBLICATION_READERS, REGISTRARS,
     REGISTRY_READERS, REVIEW_READERS, SECURITY_ADMINS, STAFF,
 };
-use zhifa_app::accounts::token_digest;
+use zhifa_app::accounts::login::{self as account_login, SessionState};
 use zhifa_domain::Violation;
 use zhifa_domain::account::{Account, Role};
 
@@ -254,26 +253,27 @@ async fn guard(
     let target = if req.method() == Method::GET { req.uri().to_string() } else { "/staff".into() };
     let login_again = move || Redirect::to(&html::with_query("/staff/login", &[("next", target)])).into_response();
     let Some(id) = crate::session::cookie_session(req.headers()) else { return login_again() };
-    let s = state.clone();
-    let digest = token_digest(&id);
+    let app = state.app.clone();
     // (account and CSRF token, why the session ended, must change the password, must enrol TOTP)
     type Resolved = (Option<(Account, String)>, Option<String>, bool, bool);
-    let resolved = crate::extract::blocking(move || -> Result<Resolved, ApiError> {
-        let session = match crate::session::live_session(&s, &digest)? {
-            crate::session::SessionState::Live(session) => session,
-            crate::session::SessionState::Unknown => return Ok((None, None, false, false)),
-            crate::session::SessionState::Ended { idle } => {
+    let resolved = crate::extract::call(move || -> zhifa_app::Result<Resolved> {
+        let (csrf, login) = match account_login::session(&app, &id)? {
+            SessionState::Live { csrf, login: Some(login) } => (csrf, login),
+            SessionState::Live { login: None, .. } | SessionState::Unknown => return Ok((None, None, false, false)),
+            SessionState::Ended { idle } => {
                 let why = if idle {
-                    format!("您已超过 {} 分钟没有操作，为保护执法数据，会话已结束。", (s.sessions.idle_secs + 59) / 60)
+                    format!(
+                        "您已超过 {} 分钟没有操作，为保护执法数据，会话已结束。",
+                        (app.sessions.idle_secs + 59) / 60
+                    )
                 } else {
                     "会话已达到最长时限。".to_string()
                 };
                 return Ok((None, Some(why), false, false));
             }
         };
-        let Some(login) = s.store.login_state(&session.login)? else { return Ok((None, None, false, false)) };
-        let must_enrol = !login.totp && s.store.security_settings()?.requires_totp(&login.account.roles);
-        Ok((Some((login.account, session.csrf)), None, login.must_change, must_enrol))
+        let must_enrol = account_login::must_enrol(&app, &login)?;
+        Ok((Some((login.account, csrf)), None, login.must_change, must_enrol))
     })
     .await;
     let (account, csrf, must_change, must_enrol) = match resolved {

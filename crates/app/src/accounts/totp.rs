@@ -78,7 +78,12 @@ pub fn code_at(secret_b32: &str, t: Timestamp) -> String {
 
 /// The `otpauth://` URI an authenticator app reads from the QR code.
 pub fn otpauth_uri(issuer: &str, login: &str, secret_b32: &str) -> String {
-    use crate::html::enc;
+    fn enc(s: &str) -> String {
+        use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+        /// Everything but RFC 3986's unreserved characters.
+        const RESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+        utf8_percent_encode(s, RESERVED).to_string()
+    }
     format!(
         "otpauth://totp/{}:{}?secret={secret_b32}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}",
         enc(issuer),

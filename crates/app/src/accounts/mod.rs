@@ -1,6 +1,13 @@
-//! Accounts (SEC-1..3): for now the API tokens — what a token is, what the store keeps of
-//! it, and the record that issues one (the CLI, the benches and the tests issue them) —
-//! and the actor an account's records are written as.
+//! Accounts (SEC-1..4): the API tokens — what a token is, what the store keeps of it, and
+//! the record that issues one (the CLI, the benches and the tests issue them) — the actor
+//! an account's records are written as, logging in ([`login`]: passwords, the second
+//! factor, sessions), the administrators' use cases ([`admin`]) and TOTP ([`totp`]).
+
+pub mod admin;
+pub mod login;
+pub mod totp;
+
+pub use login::hash_password;
 
 use sha2::{Digest, Sha256};
 use zhifa_domain::account::Account;
