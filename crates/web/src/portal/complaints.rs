@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{QueryMap, blocking};
 use crate::html::{self, Crumb};
-use crate::public::{PageError, PageResult};
+use super::{PageError, PageResult};
 
 const COOKIE: &str = "zhifa_form";
 
@@ -43,7 +43,7 @@ pub fn new_tracking() -> String {
 fn page(status: StatusCode, title: &str, crumbs: Vec<Crumb>, main: Markup) -> Response {
     let mut all = vec![Crumb::link("首页", "/public"), Crumb::link("投诉举报", "/public/complaints")];
     all.extend(crumbs);
-    html::respond(status, html::document(&crate::public::CHROME, title, &all, "/public/complaints", main))
+    html::respond(status, html::document(&super::CHROME, title, &all, "/public/complaints", main))
 }
 
 async fn lookup(q: QueryMap) -> PageResult {
@@ -65,7 +65,7 @@ async fn lookup(q: QueryMap) -> PageResult {
     Ok(html::respond(
         StatusCode::OK,
         html::document(
-            &crate::public::CHROME,
+            &super::CHROME,
             "投诉举报",
             &[Crumb::link("首页", "/public"), Crumb::here("投诉举报")],
             "/public/complaints",
