@@ -27,7 +27,7 @@ use zhifa_domain::regions;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{QueryMap, blocking};
+use crate::extract::{QueryMap, call};
 use crate::html::{self, Chrome, Crumb, Pager};
 use crate::openapi::Api;
 
@@ -109,7 +109,7 @@ pub fn api(api: Api) -> Api {
     .add(
         M::GET,
         "/api/v1/public/log",
-        Op::new("可验证日志", "日志的最新签名检查点摘要与公钥（LOG-2）", public).returns(schema::<log::LogStatus>),
+        Op::new("可验证日志", "日志的最新签名检查点摘要与公钥（LOG-2）", public).returns(schema::<zhifa_app::log::LogStatus>),
         log::status_json,
     )
 }
@@ -216,17 +216,9 @@ fn base_url(s: &AppState, headers: &HeaderMap) -> String {
 // home
 
 async fn home(axum::extract::State(s): axum::extract::State<AppState>) -> PageResult {
-    let store = s.store.clone();
-    let one = zhifa_store::Paging { offset: 0, limit: 1 };
-    let (agencies, officers, items, inspections) = blocking(move || {
-        Ok((
-            store.agencies(&Default::default(), one)?.total,
-            store.officers(&Default::default(), one)?.total,
-            store.items(&Default::default(), one)?.total,
-            store.inspection_list(None)?.len(),
-        ))
-    })
-    .await?;
+    let app = s.app.clone();
+    let zhifa_app::registry::portal::PortalCounts { agencies, officers, items, inspections } =
+        call(move || zhifa_app::registry::portal::counts(&app)).await?;
     let procedures = zhifa_domain::procedure::shipped().len();
     let tiles: [(&str, &str, String); 9] = [
         ("/public/agencies", "执法主体", format!("{agencies} 个行政执法主体及受委托组织：名称、区划、执法领域")),
