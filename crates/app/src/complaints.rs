@@ -62,8 +62,7 @@ pub struct ComplaintStatus {
 
 /// CMP-1: a complaint's status by its tracking number.
 pub fn status(app: &App, tracking: &str) -> Result<ComplaintStatus> {
-    let row =
-        app.store.complaint(tracking)?.ok_or_else(|| Error::NotFound(format!("受理编号 {tracking} ")))?;
+    let row = app.store.complaint(tracking)?.ok_or_else(|| Error::NotFound(format!("受理编号 {tracking} ")))?;
     let agency_name = match &row.complaint.agency {
         Some(a) => app.store.agency(a.as_str())?.map(|a| a.name),
         None => None,

@@ -16,10 +16,10 @@ use zhifa_domain::item::ItemKind;
 use zhifa_domain::money::yuan;
 use zhifa_domain::procedure::china_date;
 
+use super::{PageError, PageResult};
 use crate::AppState;
 use crate::extract::{QueryMap, call};
 use crate::html::{self, Crumb, Pager};
-use super::{PageError, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()

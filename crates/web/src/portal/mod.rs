@@ -109,7 +109,8 @@ pub fn api(api: Api) -> Api {
     .add(
         M::GET,
         "/api/v1/public/log",
-        Op::new("可验证日志", "日志的最新签名检查点摘要与公钥（LOG-2）", public).returns(schema::<zhifa_app::log::LogStatus>),
+        Op::new("可验证日志", "日志的最新签名检查点摘要与公钥（LOG-2）", public)
+            .returns(schema::<zhifa_app::log::LogStatus>),
         log::status_json,
     )
 }

@@ -7,9 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect};
 use maud::{Markup, html};
-use zhifa_domain::codes::RegionCode;
 use zhifa_app::registry::portal::{AgencyPage, CertificatePage};
 use zhifa_app::registry::{self as registry, CertificateView, OfficerView};
+use zhifa_domain::codes::RegionCode;
 use zhifa_domain::registry::{Agency, CertStanding, CertState, Domain};
 use zhifa_store::{AgencyFilter, OfficerFilter};
 
@@ -164,7 +164,11 @@ fn officer_row(o: &OfficerView, with_agency_link: bool) -> Vec<Markup> {
     };
     vec![
         html! { a href={ "/public/officers/" (enc(&o.staff_no)) } { (o.name) } },
-        if with_agency_link { agency_link(&o.agency, &o.agency_name) } else { html! { (o.agency_name) } },
+        if with_agency_link {
+            agency_link(&o.agency, &o.agency_name)
+        } else {
+            html! { (o.agency_name) }
+        },
         html! { (o.position) },
         per_cert(&|c, _| html! { a.mono href={ "/public/certificates/" (enc(&c.number)) } { (c.number) } }),
         per_cert(&|c, _| html! { (domains(&c.categories)) }),
@@ -183,8 +187,7 @@ pub(super) async fn officers(State(s): State<AppState>, q: QueryMap) -> PageResu
         q: (!keyword.is_empty()).then(|| keyword.clone()),
     };
     let app = s.app.clone();
-    let (list, all) =
-        call(move || Ok((registry::officers(&app, None, &f, paging(p))?, all_agencies(&app)?))).await?;
+    let (list, all) = call(move || Ok((registry::officers(&app, None, &f, paging(p))?, all_agencies(&app)?))).await?;
     let rows = list.items.iter().map(|o| officer_row(o, true));
     let main = html! {
         p { "持有行政执法证件的人员名单（姓名、执法主体、职务、执法证号、执法类别、执法区域）。执法证状态为今日实时状态。" }
