@@ -12,6 +12,7 @@ pub mod access;
 pub mod accounts;
 pub mod calendar;
 pub mod cases;
+pub mod complaints;
 pub mod documents;
 pub mod error;
 pub mod evidence;

@@ -202,3 +202,41 @@ pub fn spawn_checkpointer(app: App) -> Option<tokio::task::JoinHandle<()>> {
         }
     }))
 }
+
+// ---------------------------------------------------------------------------------------
+// the log's public status
+
+/// The log's state as published (LOG-2; the portal's `/public/log` and its JSON twin).
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct LogStatus {
+    /// The checkpoint origin (its first line, and the key name).
+    pub origin: String,
+    /// The verifier key(s), C2SP signed-note `vkey` form; the first is the log's Ed25519 key.
+    pub verifier_keys: Vec<String>,
+    pub checkpoint: Option<CheckpointSummary>,
+}
+
+#[derive(serde::Serialize, schemars::JsonSchema)]
+pub struct CheckpointSummary {
+    pub tree_size: u64,
+    /// Base64, as in the checkpoint.
+    pub root_hash: String,
+    pub signed_at: jiff::Timestamp,
+    /// The signed note with witness cosignatures, exactly as `/log/checkpoint` serves it.
+    pub note: String,
+}
+
+/// LOG-2: the latest signed checkpoint and the verifier keys, for anyone.
+pub fn status(app: &App) -> crate::Result<LogStatus> {
+    let cp = app.store.latest_checkpoint()?;
+    Ok(LogStatus {
+        origin: app.log.origin.clone(),
+        verifier_keys: app.log.verifier_keys().lines().map(str::to_string).collect(),
+        checkpoint: cp.map(|c| CheckpointSummary {
+            tree_size: c.size,
+            root_hash: c.root.to_base64(),
+            signed_at: c.signed_at,
+            note: c.published(),
+        }),
+    })
+}

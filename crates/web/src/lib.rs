@@ -4,7 +4,6 @@
 
 mod api;
 pub mod auth;
-mod complaints;
 pub mod error;
 mod extract;
 pub mod html;
@@ -12,7 +11,6 @@ pub mod log;
 mod metrics;
 pub mod openapi;
 pub mod portal;
-pub mod public;
 pub mod session;
 pub mod staff;
 
@@ -55,17 +53,15 @@ impl std::ops::Deref for AppState {
 
 /// The whole application router, and the table of API routes.
 pub fn app(state: AppState) -> (Router, Vec<RouteInfo>) {
-    let (api_router, doc, routes) = api::publications::register(public::api(api::documents::register(
+    let (api_router, doc, routes) = api::publications::register(portal::api(api::documents::register(
         api::reviews::register(api::cases::register(api::routes(state.clone()))),
     )))
     .finish();
     let doc = Arc::new(doc);
     let router = Router::new()
         .merge(api_router)
-        .merge(public::router())
+        .merge(portal::router())
         .merge(staff::router(state.clone()))
-        .merge(portal::decisions::router())
-        .merge(complaints::router())
         .route("/api/openapi.json", get(move || async move { axum::Json((*doc).clone()) }))
         // C2SP tlog-tiles and tlog-checkpoint, public (LOG-2, LOG-3).
         .route("/log/checkpoint", get(log::checkpoint))

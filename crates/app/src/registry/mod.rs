@@ -5,6 +5,7 @@
 //! (ITEM-5).
 
 mod officers;
+pub mod portal;
 
 pub use officers::*;
 

@@ -16,10 +16,10 @@ use zhifa_domain::item::ItemKind;
 use zhifa_domain::money::yuan;
 use zhifa_domain::procedure::china_date;
 
+use super::{PageError, PageResult};
 use crate::AppState;
 use crate::extract::{QueryMap, call};
 use crate::html::{self, Crumb, Pager};
-use crate::public::{PageError, PageResult};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,7 +33,7 @@ const PER_PAGE: i64 = 20;
 fn page(title: &str, crumbs: Vec<Crumb>, current: &str, main: Markup) -> PageResult {
     let mut all = vec![Crumb::link("首页", "/public")];
     all.extend(crumbs);
-    Ok(html::respond(StatusCode::OK, html::document(&crate::public::CHROME, title, &all, current, main)))
+    Ok(html::respond(StatusCode::OK, html::document(&super::CHROME, title, &all, current, main)))
 }
 
 fn pdate(d: Date) -> String {

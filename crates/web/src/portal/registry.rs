@@ -7,19 +7,19 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect};
 use maud::{Markup, html};
+use zhifa_app::registry::portal::{AgencyPage, CertificatePage};
+use zhifa_app::registry::{self as registry, CertificateView, OfficerView};
 use zhifa_domain::codes::RegionCode;
-use zhifa_domain::registry::{Agency, CertStanding, CertState, Certificate, Domain};
-use zhifa_store::{AgencyFilter, ItemFilter, OfficerFilter, OfficerRecord, Paging};
+use zhifa_domain::registry::{Agency, CertStanding, CertState, Domain};
+use zhifa_store::{AgencyFilter, OfficerFilter};
+
+pub(super) use zhifa_app::registry::portal::all_agencies;
 
 use super::{PageError, PageResult, base_url, date, page, pager, paging, region_name};
 use crate::AppState;
-use crate::extract::{QueryMap, blocking};
+use crate::error::ApiError;
+use crate::extract::{QueryMap, call};
 use crate::html::{Crumb, enc, facts, pagination, table};
-
-/// Every agency, by code (the registry of a county or city: hundreds at most).
-pub(super) fn all_agencies(store: &zhifa_store::Store) -> Result<Vec<Agency>, zhifa_store::StoreError> {
-    Ok(store.agencies(&AgencyFilter::default(), Paging { offset: 0, limit: 500 })?.items)
-}
 
 pub(super) fn agency_link(code: &str, name: &str) -> Markup {
     html! { a href={ "/public/agencies/" (enc(code)) } { (name) } }
@@ -67,8 +67,8 @@ pub(super) async fn agencies(State(s): State<AppState>, q: QueryMap) -> PageResu
     let domain = q.parse("domain", Domain::parse, "执法领域")?;
     let p = pager(&q)?;
     let f = AgencyFilter { region: region.map(|r| r.to_string()), domain, status: None, q: None };
-    let store = s.store.clone();
-    let (list, all) = blocking(move || Ok((store.agencies(&f, paging(p))?, all_agencies(&store)?))).await?;
+    let app = s.app.clone();
+    let (list, all) = call(move || Ok((registry::agencies(&app, &f, paging(p))?, all_agencies(&app)?))).await?;
     // The regions that have agencies, for the filter.
     let regions: BTreeMap<String, String> =
         all.iter().map(|a| (a.region.to_string(), region_name(&a.region))).collect();
@@ -103,24 +103,10 @@ pub(super) async fn agencies(State(s): State<AppState>, q: QueryMap) -> PageResu
 }
 
 pub(super) async fn agency(State(s): State<AppState>, Path(code): Path<String>) -> PageResult {
-    let store = s.store.clone();
-    let key = code.clone();
-    let (agency, entrusting, officers, items) = blocking(move || {
-        let Some(a) = store.agency(&key)? else { return Ok(None) };
-        let entrusting = match &a.entrusted_by {
-            Some(c) => store.agency(c.as_str())?,
-            None => None,
-        };
-        let officers =
-            store.officers(&OfficerFilter { agency: Some(key.clone()), q: None }, Paging { offset: 0, limit: 500 })?;
-        let items =
-            store.items(&ItemFilter { agency: Some(key), ..Default::default() }, Paging { offset: 0, limit: 500 })?;
-        Ok(Some((a, entrusting, officers, items)))
-    })
-    .await?
-    .ok_or_else(|| PageError::NotFound(format!("执法主体 {code} ")))?;
-    let today = s.today();
-    let officer_rows = officers.items.iter().map(|o| officer_row(&s, o, today, false));
+    let app = s.app.clone();
+    let AgencyPage { agency, entrusting, officers, items } =
+        call(move || registry::portal::agency_page(&app, &code)).await?;
+    let officer_rows = officers.items.iter().map(|o| officer_row(o, false));
     let item_rows = items.items.iter().map(|i| {
         vec![
             html! { span.mono { (i.code) } },
@@ -167,24 +153,23 @@ fn standing_tag(st: &CertStanding) -> Markup {
     html! { span class=(class) { (st.state.label()) } }
 }
 
-/// One row per officer; their certificates one per line in the certificate columns.
-fn officer_row(s: &AppState, o: &OfficerRecord, today: jiff::civil::Date, with_agency_link: bool) -> Vec<Markup> {
-    let certs: Vec<(&Certificate, CertStanding)> =
-        o.certificates.iter().map(|c| (c, c.standing(today, &s.policy))).collect();
-    let per_cert = |f: &dyn Fn(&Certificate, &CertStanding) -> Markup| {
+/// One row per officer; their certificates one per line in the certificate columns (with
+/// their standing today, PUB-3).
+fn officer_row(o: &OfficerView, with_agency_link: bool) -> Vec<Markup> {
+    let per_cert = |f: &dyn Fn(&CertificateView, &CertStanding) -> Markup| {
         html! {
-            @if certs.is_empty() { "—" }
-            @for (c, st) in &certs { div { (f(c, st)) } }
+            @if o.certificates.is_empty() { "—" }
+            @for c in &o.certificates { div { (f(c, &c.standing)) } }
         }
     };
     vec![
-        html! { a href={ "/public/officers/" (enc(&o.officer.staff_no)) } { (o.officer.name) } },
+        html! { a href={ "/public/officers/" (enc(&o.staff_no)) } { (o.name) } },
         if with_agency_link {
-            agency_link(o.officer.agency.as_str(), &o.agency_name)
+            agency_link(&o.agency, &o.agency_name)
         } else {
             html! { (o.agency_name) }
         },
-        html! { (o.officer.position) },
+        html! { (o.position) },
         per_cert(&|c, _| html! { a.mono href={ "/public/certificates/" (enc(&c.number)) } { (c.number) } }),
         per_cert(&|c, _| html! { (domains(&c.categories)) }),
         per_cert(&|c, _| html! { (region_name(&c.region)) }),
@@ -201,10 +186,9 @@ pub(super) async fn officers(State(s): State<AppState>, q: QueryMap) -> PageResu
         agency: (!agency.is_empty()).then(|| agency.clone()),
         q: (!keyword.is_empty()).then(|| keyword.clone()),
     };
-    let store = s.store.clone();
-    let (list, all) = blocking(move || Ok((store.officers(&f, paging(p))?, all_agencies(&store)?))).await?;
-    let today = s.today();
-    let rows = list.items.iter().map(|o| officer_row(&s, o, today, true));
+    let app = s.app.clone();
+    let (list, all) = call(move || Ok((registry::officers(&app, None, &f, paging(p))?, all_agencies(&app)?))).await?;
+    let rows = list.items.iter().map(|o| officer_row(o, true));
     let main = html! {
         p { "持有行政执法证件的人员名单（姓名、执法主体、职务、执法证号、执法类别、执法区域）。执法证状态为今日实时状态。" }
         form.filters method="get" action="/public/officers" {
@@ -219,29 +203,29 @@ pub(super) async fn officers(State(s): State<AppState>, q: QueryMap) -> PageResu
 }
 
 pub(super) async fn officer(State(s): State<AppState>, Path(staff_no): Path<String>) -> PageResult {
-    let store = s.store.clone();
+    let app = s.app.clone();
     let key = staff_no.clone();
-    let o = blocking(move || Ok(store.officer(&key)?))
-        .await?
-        .ok_or_else(|| PageError::NotFound(format!("执法人员 {staff_no} ")))?;
-    let today = s.today();
+    let o = match call(move || registry::officer(&app, None, &key)).await {
+        Ok(o) => o,
+        Err(ApiError::NotFound(_)) => return Err(PageError::NotFound(format!("执法人员 {staff_no} "))),
+        Err(e) => return Err(e.into()),
+    };
     let cert_rows = o.certificates.iter().map(|c| {
-        let st = c.standing(today, &s.policy);
         vec![
             html! { a.mono href={ "/public/certificates/" (enc(&c.number)) } { (c.number) } },
             html! { (domains(&c.categories)) },
             html! { (region_name(&c.region)) },
             html! { (date(c.issued_on)) },
             html! { (date(c.expires_on)) },
-            standing_tag(&st),
+            standing_tag(&c.standing),
         ]
     });
     let mut fields = vec![
-        ("姓名", html! { (o.officer.name) }),
-        ("执法主体", agency_link(o.officer.agency.as_str(), &o.agency_name)),
-        ("职务", html! { (o.officer.position) }),
+        ("姓名", html! { (o.name) }),
+        ("执法主体", agency_link(&o.agency, &o.agency_name)),
+        ("职务", html! { (o.position) }),
     ];
-    if let Some(b) = &o.officer.badge_no {
+    if let Some(b) = &o.badge_no {
         fields.push(("警号", html! { span.mono { (b) } }));
     }
     let main = html! {
@@ -249,13 +233,13 @@ pub(super) async fn officer(State(s): State<AppState>, Path(staff_no): Path<Stri
         h2 { "执法证" }
         (table("执法证", &["证号", "执法类别", "执法区域", "发证日期", "有效期至", "当前状态"], cert_rows))
     };
-    let agency_href = format!("/public/agencies/{}", enc(o.officer.agency.as_str()));
+    let agency_href = format!("/public/agencies/{}", enc(&o.agency));
     page(
-        &o.officer.name,
+        &o.name,
         vec![
             Crumb::link("执法主体", "/public/agencies"),
             Crumb::link(&o.agency_name, agency_href),
-            Crumb::here(&o.officer.name),
+            Crumb::here(&o.name),
         ],
         "/public/officers",
         main,
@@ -289,21 +273,10 @@ pub(super) async fn certificate_lookup(q: QueryMap) -> PageResult {
     page("执法证查验", vec![Crumb::here("执法证查验")], "/public/certificates", main)
 }
 
-struct CertPage {
-    cert: Certificate,
-    holder: Option<OfficerRecord>,
-}
-
-async fn load_certificate(s: &AppState, number: &str) -> Result<CertPage, PageError> {
-    let store = s.store.clone();
+async fn load_certificate(s: &AppState, number: &str) -> Result<CertificatePage, PageError> {
+    let app = s.app.clone();
     let key = number.to_string();
-    blocking(move || {
-        let Some(cert) = store.certificate(&key)? else { return Ok(None) };
-        let holder = store.officer(&cert.holder)?;
-        Ok(Some(CertPage { cert, holder }))
-    })
-    .await?
-    .ok_or_else(|| PageError::NotFound(format!("执法证 {number} ")))
+    Ok(call(move || registry::portal::certificate_page(&app, &key)).await?)
 }
 
 /// The absolute URL of a certificate's page: what its QR code encodes.
@@ -316,7 +289,7 @@ pub(super) async fn certificate(
     Path(number): Path<String>,
     headers: HeaderMap,
 ) -> PageResult {
-    let CertPage { cert, holder } = load_certificate(&s, &number).await?;
+    let CertificatePage { cert, holder } = load_certificate(&s, &number).await?;
     // PUB-3: the standing today, exactly as the JSON API computes it.
     let st = cert.standing(s.today(), &s.policy);
     let url = certificate_url(&base_url(&s, &headers), &cert.number);
@@ -339,11 +312,11 @@ pub(super) async fn certificate(
                 (facts(&[
                     ("执法证号", html! { span.mono { (cert.number) } }),
                     ("持证人", match &holder {
-                        Some(h) => html! { a href={ "/public/officers/" (enc(&h.officer.staff_no)) } { (h.officer.name) } },
+                        Some(h) => html! { a href={ "/public/officers/" (enc(&h.staff_no)) } { (h.name) } },
                         None => html! { "—" },
                     }),
                     ("执法主体", match &holder {
-                        Some(h) => agency_link(h.officer.agency.as_str(), &h.agency_name),
+                        Some(h) => agency_link(&h.agency, &h.agency_name),
                         None => html! { "—" },
                     }),
                     ("执法类别", html! { (domains(&cert.categories)) }),
@@ -374,7 +347,7 @@ pub(super) async fn certificate_qr(
     Path(number): Path<String>,
     headers: HeaderMap,
 ) -> PageResult {
-    let CertPage { cert, .. } = load_certificate(&s, &number).await?;
+    let CertificatePage { cert, .. } = load_certificate(&s, &number).await?;
     let svg = zhifa_render::qr_svg(&certificate_url(&base_url(&s, &headers), &cert.number), 180)
         .map_err(|e| PageError::Internal(format!("QR: {e}")))?;
     Ok((

@@ -5,48 +5,17 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use maud::html;
-use schemars::JsonSchema;
-use serde::Serialize;
+use zhifa_app::log::LogStatus;
 
 use super::{PageResult, base_url, page};
 use crate::AppState;
 use crate::error::ApiResult;
-use crate::extract::blocking;
+use crate::extract::call;
 use crate::html::{Crumb, facts};
 
-/// The log's state as published (the JSON twin of `/public/log`).
-#[derive(Serialize, JsonSchema)]
-pub struct LogStatus {
-    /// The checkpoint origin (its first line, and the key name).
-    pub origin: String,
-    /// The verifier key(s), C2SP signed-note `vkey` form; the first is the log's Ed25519 key.
-    pub verifier_keys: Vec<String>,
-    pub checkpoint: Option<CheckpointSummary>,
-}
-
-#[derive(Serialize, JsonSchema)]
-pub struct CheckpointSummary {
-    pub tree_size: u64,
-    /// Base64, as in the checkpoint.
-    pub root_hash: String,
-    pub signed_at: jiff::Timestamp,
-    /// The signed note with witness cosignatures, exactly as `/log/checkpoint` serves it.
-    pub note: String,
-}
-
 async fn status(s: &AppState) -> ApiResult<LogStatus> {
-    let store = s.store.clone();
-    let cp = blocking(move || Ok(store.latest_checkpoint()?)).await?;
-    Ok(LogStatus {
-        origin: s.log.origin.clone(),
-        verifier_keys: s.log.verifier_keys().lines().map(str::to_string).collect(),
-        checkpoint: cp.map(|c| CheckpointSummary {
-            tree_size: c.size,
-            root_hash: c.root.to_base64(),
-            signed_at: c.signed_at,
-            note: c.published(),
-        }),
-    })
+    let app = s.app.clone();
+    call(move || zhifa_app::log::status(&app)).await
 }
 
 pub(super) async fn status_json(State(s): State<AppState>) -> ApiResult<Json<LogStatus>> {

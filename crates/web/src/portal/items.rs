@@ -8,6 +8,7 @@ use axum::response::IntoResponse;
 use maud::{Markup, html};
 use schemars::JsonSchema;
 use serde::Serialize;
+use zhifa_app::registry::{self, ItemDetail};
 use zhifa_domain::citation::Citation;
 use zhifa_domain::item::{ItemKind, ItemVersion, ProcedureKind};
 use zhifa_domain::procedure::{self, ProcedureDefinition};
@@ -18,7 +19,7 @@ use super::registry::{agency_link, agency_names, agency_select, all_agencies, do
 use super::{PageError, PageResult, date, page, pager, paging};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{QueryMap, blocking};
+use crate::extract::{QueryMap, call};
 use crate::html::{Crumb, enc, facts, pagination, table, trusted};
 
 fn item_link(code: &str, name: &str) -> Markup {
@@ -62,8 +63,8 @@ pub(super) async fn items(State(s): State<AppState>, q: QueryMap) -> PageResult 
         q: (!keyword.is_empty()).then(|| keyword.clone()),
         in_force: None,
     };
-    let store = s.store.clone();
-    let (list, all) = blocking(move || Ok((store.items(&f, paging(p))?, all_agencies(&store)?))).await?;
+    let app = s.app.clone();
+    let (list, all) = call(move || Ok((registry::items(&app, &f, paging(p))?, all_agencies(&app)?))).await?;
     let names = agency_names(&all);
     let rows = list.items.iter().map(|i| {
         let agency = i.exercising_agency().as_str();
@@ -111,15 +112,14 @@ pub(super) async fn items(State(s): State<AppState>, q: QueryMap) -> PageResult 
 // one item
 
 pub(super) async fn item(State(s): State<AppState>, Path(code): Path<String>) -> PageResult {
-    let store = s.store.clone();
-    let today = s.today();
+    let app = s.app.clone();
     let key = code.clone();
-    let (versions, current, all) = blocking(move || {
-        let versions = store.item_versions(&key)?;
-        let current = store.item_on(&key, today)?;
-        Ok((versions, current, all_agencies(&store)?))
-    })
-    .await?;
+    let (detail, all) = match call(move || Ok((registry::item(&app, &key)?, all_agencies(&app)?))).await {
+        Ok(found) => found,
+        Err(ApiError::NotFound(_)) => return Err(PageError::NotFound(format!("执法事项 {code} "))),
+        Err(e) => return Err(e.into()),
+    };
+    let ItemDetail { current, versions, .. } = detail;
     // The version in force today, or (not yet in force) the latest.
     let Some(shown) = current.clone().or_else(|| versions.last().cloned()) else {
         return Err(PageError::NotFound(format!("执法事项 {code} ")));
@@ -228,8 +228,8 @@ fn service_guide(item: &ItemVersion, agency_name: &str, all: &[zhifa_domain::reg
 
 pub(super) async fn item_changes(State(s): State<AppState>, q: QueryMap) -> PageResult {
     let p = pager(&q)?;
-    let store = s.store.clone();
-    let (list, all) = blocking(move || Ok((store.item_changes(paging(p))?, all_agencies(&store)?))).await?;
+    let app = s.app.clone();
+    let (list, all) = call(move || Ok((registry::item_changes(&app, paging(p))?, all_agencies(&app)?))).await?;
     let names = agency_names(&all);
     let rows = list.items.iter().map(|v| {
         vec![
@@ -259,8 +259,8 @@ pub(super) async fn item_changes(State(s): State<AppState>, q: QueryMap) -> Page
 
 pub(super) async fn inspection_list(State(s): State<AppState>, q: QueryMap) -> PageResult {
     let domain = q.parse("domain", Domain::parse, "执法领域")?;
-    let store = s.store.clone();
-    let (list, all) = blocking(move || Ok((store.inspection_list(domain)?, all_agencies(&store)?))).await?;
+    let app = s.app.clone();
+    let (list, all) = call(move || Ok((registry::inspection_list(&app, domain)?, all_agencies(&app)?))).await?;
     let names = agency_names(&all);
     let rows = list.iter().map(|e| {
         let a = e.agency.as_str();

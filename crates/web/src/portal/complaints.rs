@@ -1,5 +1,6 @@
-//! Complaints and reports taken from the portal (CMP-1): a form, a random unguessable
-//! tracking number, and a status page that never shows the contact details.
+//! The face of complaints and reports (CMP-1, the use cases in `zhifa_app::complaints`):
+//! a form, a random unguessable tracking number, and a status page that never shows the
+//! contact details.
 //!
 //! CSRF: the public form uses a **double-submit token** — `GET /public/complaints/new`
 //! sets a random token in a `SameSite=Strict; HttpOnly` cookie scoped to
@@ -12,16 +13,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use maud::{Markup, html};
-use zhifa_domain::codes::CreditCode;
-use zhifa_domain::event::Event;
-use zhifa_domain::publication::Complaint;
-use zhifa_store::{Actor, AppendError, Paging};
+use zhifa_app::complaints::{self, ComplaintInput};
+use zhifa_store::Paging;
 
+use super::{PageError, PageResult};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{QueryMap, blocking};
+use crate::extract::{QueryMap, call};
 use crate::html::{self, Crumb};
-use crate::public::{PageError, PageResult};
 
 const COOKIE: &str = "zhifa_form";
 
@@ -32,18 +31,10 @@ pub fn router() -> Router<AppState> {
         .route("/public/complaints/{tracking}", get(status))
 }
 
-/// 12 characters of RFC 4648 base32 from 60 random bits: unguessable.
-pub fn new_tracking() -> String {
-    // 8 random bytes are 13 characters; the first 12 carry 60 of the 64 bits.
-    let mut t = data_encoding::BASE32_NOPAD.encode(&rand::random::<[u8; 8]>());
-    t.truncate(12);
-    t
-}
-
 fn page(status: StatusCode, title: &str, crumbs: Vec<Crumb>, main: Markup) -> Response {
     let mut all = vec![Crumb::link("首页", "/public"), Crumb::link("投诉举报", "/public/complaints")];
     all.extend(crumbs);
-    html::respond(status, html::document(&crate::public::CHROME, title, &all, "/public/complaints", main))
+    html::respond(status, html::document(&super::CHROME, title, &all, "/public/complaints", main))
 }
 
 async fn lookup(q: QueryMap) -> PageResult {
@@ -65,7 +56,7 @@ async fn lookup(q: QueryMap) -> PageResult {
     Ok(html::respond(
         StatusCode::OK,
         html::document(
-            &crate::public::CHROME,
+            &super::CHROME,
             "投诉举报",
             &[Crumb::link("首页", "/public"), Crumb::here("投诉举报")],
             "/public/complaints",
@@ -81,8 +72,10 @@ struct Values {
 }
 
 async fn agencies(s: &AppState) -> Result<Vec<zhifa_domain::registry::Agency>, PageError> {
-    let store = s.store.clone();
-    Ok(blocking(move || Ok(store.agencies(&Default::default(), Paging { offset: 0, limit: 500 })?.items)).await?)
+    let app = s.app.clone();
+    Ok(call(move || zhifa_app::registry::agencies(&app, &Default::default(), Paging { offset: 0, limit: 500 }))
+        .await?
+        .items)
 }
 
 fn form(token: &str, agencies: &[zhifa_domain::registry::Agency], v: &Values, error: Option<&str>) -> Markup {
@@ -160,31 +153,16 @@ async fn submit(State(s): State<AppState>, headers: HeaderMap, body: axum::body:
         ));
     }
     let v = Values { what: get("what"), agency: get("agency").trim().to_string(), contact: get("contact") };
-    let agency = match v.agency.as_str() {
-        "" => None,
-        a => CreditCode::parse(a).ok(),
+    let input = ComplaintInput { what: v.what.clone(), agency: v.agency.clone(), contact: v.contact.clone() };
+    let app = s.app.clone();
+    let outcome = match call(move || complaints::submit(&app, input)).await {
+        Ok(c) => Ok(c.tracking),
+        Err(ApiError::Rule(v)) => Err(v.message),
+        Err(ApiError::Rules(vs)) => Err(vs.into_iter().map(|v| v.message).collect::<Vec<_>>().join("；")),
+        Err(e) => return Err(e.into()),
     };
-    let complaint = Complaint {
-        tracking: new_tracking(),
-        agency,
-        what: v.what.trim().to_string(),
-        contact: Some(v.contact.trim().to_string()).filter(|c| !c.is_empty()),
-    };
-    let store = s.store.clone();
-    let c = complaint.clone();
-    let outcome = blocking(move || {
-        match store.append(&Actor("public:portal".into()), Event::ComplaintReceived { complaint: c }) {
-            Ok(r) => Ok(Ok(r.seq)),
-            Err(AppendError::Refused(v)) => Ok(Err(v.message)),
-            Err(AppendError::RefusedMany(vs)) => {
-                Ok(Err(vs.into_iter().map(|(_, v)| v.message).collect::<Vec<_>>().join("；")))
-            }
-            Err(e) => Err(ApiError::from(e)),
-        }
-    })
-    .await?;
     match outcome {
-        Ok(_) => Ok(Redirect::to(&format!("/public/complaints/{}", complaint.tracking)).into_response()),
+        Ok(tracking) => Ok(Redirect::to(&format!("/public/complaints/{tracking}")).into_response()),
         Err(message) => {
             // SEC-5: refused with a clear Chinese message; what was typed comes back escaped.
             let agencies = agencies(&s).await?;
@@ -200,45 +178,22 @@ async fn submit(State(s): State<AppState>, headers: HeaderMap, body: axum::body:
 }
 
 async fn status(State(s): State<AppState>, Path(tracking): Path<String>) -> PageResult {
-    let store = s.store.clone();
-    let key = tracking.clone();
-    let row = blocking(move || {
-        let Some(row) = store.complaint(&key)? else { return Ok(None) };
-        let agency = match &row.complaint.agency {
-            Some(a) => store.agency(a.as_str())?.map(|a| a.name),
-            None => None,
-        };
-        Ok(Some((row, agency)))
-    })
-    .await?;
-    let (row, agency) = row.ok_or_else(|| PageError::NotFound(format!("受理编号 {tracking} ")))?;
+    let app = s.app.clone();
+    let row = call(move || complaints::status(&app, &tracking)).await?;
     let received = row.received_at.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8)));
     // CMP-1: status only; neither the text nor the contact is shown.
     let main = html! {
         div.verdict.ok role="status" {
-            strong.mono { (row.complaint.tracking) }
+            strong.mono { (row.tracking) }
             span { "请保存受理编号，凭此编号查询办理状态。" }
         }
         (html::facts(&[
-            ("受理编号", html! { span.mono { (row.complaint.tracking) } }),
+            ("受理编号", html! { span.mono { (row.tracking) } }),
             ("收到时间", html! { (received.strftime("%Y年%m月%d日 %H:%M")) }),
-            ("涉及机关", html! { (agency.unwrap_or_else(|| "待确定".into())) }),
+            ("涉及机关", html! { (row.agency_name.unwrap_or_else(|| "待确定".into())) }),
             ("办理状态", html! { "已收到，待分派至执法机关办理" }),
         ]))
         p.muted { "为保护投诉人，本页面不显示投诉内容和联系方式。" }
     };
     Ok(page(StatusCode::OK, "投诉举报办理状态", vec![Crumb::here("办理状态")], main))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tracking_numbers_are_twelve_base32_characters() {
-        let t = new_tracking();
-        assert_eq!(t.len(), 12);
-        assert!(t.bytes().all(|b| matches!(b, b'A'..=b'Z' | b'2'..=b'7')), "{t}");
-        assert_ne!(t, new_tracking());
-    }
 }
