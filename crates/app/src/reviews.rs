@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use zhifa_domain::account::{Account, Role};
+use zhifa_domain::case::Round;
 use zhifa_domain::event::Event;
 use zhifa_domain::penalty::DecidedPenalty;
 use zhifa_domain::registry::ReviewerRatio;
-use zhifa_domain::review::{Requirement, ReviewCatalogue, Round};
+use zhifa_domain::review::{Requirement, ReviewCatalogue};
 use zhifa_store::{EvidenceRow, Record};
 
 use crate::App;
@@ -103,7 +104,7 @@ pub fn rounds(app: &App, me: &Account, number: &str, reason: Option<String>) -> 
     record_view(app, me, number, reason, "法制审核材料")?;
     let steps = store.case_steps(number)?;
     let evidence = store.case_evidence(number)?;
-    let rounds = zhifa_domain::review::rounds(&steps);
+    let rounds = zhifa_domain::case::rounds(&steps);
     Ok(rounds
         .into_iter()
         .map(|r| {
@@ -140,7 +141,7 @@ pub fn open_reviews(app: &App, me: &Account, agency: Option<String>, overdue: bo
             continue;
         }
         let steps = app.store.case_steps(&d.case)?;
-        let rounds = zhifa_domain::review::rounds(&steps);
+        let rounds = zhifa_domain::case::rounds(&steps);
         let Some(r) = rounds.last() else { continue };
         out.push(QueueEntry {
             case: d.case.clone(),

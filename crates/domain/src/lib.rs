@@ -23,6 +23,7 @@ pub mod regions;
 pub mod registry;
 pub mod review;
 pub mod security;
+pub mod snapshot;
 #[doc(hidden)]
 pub mod testing;
 pub mod view;

@@ -487,22 +487,6 @@ impl ReviewerRatio {
     }
 }
 
-/// The registries as plain data: what export writes and import reads.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Snapshot {
-    pub agencies: Vec<Agency>,
-    pub officers: Vec<Officer>,
-    /// (staff_no, latest passed exam)
-    pub exams: Vec<(String, Date)>,
-    pub certificates: Vec<Certificate>,
-    /// (staff_no, year, hours)
-    pub training: Vec<(String, i16, u32)>,
-    /// Current appointments: (agency, staff_no, since)
-    pub reviewers: Vec<(String, String, Date)>,
-    pub item_versions: Vec<crate::item::ItemVersion>,
-    pub inspection_list: Vec<crate::item::InspectionEntry>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,9 +18,10 @@ use zhifa_domain::item::{
     ProcedureKind, Seriousness,
 };
 use zhifa_domain::registry::{
-    Agency, AgencyStatus, CertStatus, Certificate, Employment, Level, Officer, RevocationReason, Snapshot,
-    format_domains, parse_domains,
+    Agency, AgencyStatus, CertStatus, Certificate, Employment, Level, Officer, RevocationReason, format_domains,
+    parse_domains,
 };
+use zhifa_domain::snapshot::Snapshot;
 
 pub use format::{FormatError, Table, read_csv, read_xlsx, write_csv};
 

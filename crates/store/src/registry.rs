@@ -10,9 +10,8 @@ use zhifa_domain::calendar::{Calendar, HolidayYear};
 use zhifa_domain::codes::CreditCode;
 use zhifa_domain::event::Event;
 use zhifa_domain::item::{InspectionEntry, ItemVersion};
-use zhifa_domain::registry::{
-    Agency, CertStatus, Certificate, Domain, Officer, Qualification, ReviewerRatio, Snapshot,
-};
+use zhifa_domain::registry::{Agency, CertStatus, Certificate, Domain, Officer, Qualification, ReviewerRatio};
+use zhifa_domain::snapshot::Snapshot;
 use zhifa_domain::view::{Refused, RegistryView};
 
 use crate::sql::{Conn, Row, Value};

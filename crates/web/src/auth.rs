@@ -8,9 +8,19 @@ use axum::response::{IntoResponse, Response};
 use zhifa_app::accounts::login::{self, SessionState};
 use zhifa_domain::account::Account;
 
+use zhifa_domain::account::Role;
+
 use crate::AppState;
 use crate::error::ApiError;
-use crate::openapi::Access;
+
+/// Who may call a route (SEC-2: deny by default; every non-public route names its roles).
+#[derive(Debug, Clone, Copy)]
+pub enum Access {
+    /// Anyone (PUB-1 data, health, metrics, the log).
+    Public,
+    /// An authenticated account holding one of these roles.
+    Roles(&'static [Role]),
+}
 
 /// The authenticated account, if any, in the request's extensions.
 #[derive(Clone, Debug)]
@@ -41,7 +51,7 @@ pub async fn authorise(State((state, access)): State<(AppState, Access)>, mut re
     let protected = matches!(access, Access::Roles(_));
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let bearer = req.headers().get(axum::http::header::AUTHORIZATION).cloned();
-    let cookie = crate::session::cookie_session(req.headers());
+    let cookie = crate::cookies::cookie_session(req.headers());
     let csrf = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
     if bearer.is_none() && cookie.is_none() {
         // Anonymous: nothing to look up, so no trip to the store on the public hot path.

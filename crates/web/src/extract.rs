@@ -126,3 +126,8 @@ impl QueryMap {
         Ok(zhifa_store::Paging { offset, limit })
     }
 }
+
+/// REC-7: the `reason` a view of a record must give (`zhifa_app::records::view_reason`).
+pub fn view_reason(q: &QueryMap) -> ApiResult<String> {
+    Ok(zhifa_app::records::view_reason(q.str("reason"))?)
+}

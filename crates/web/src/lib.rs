@@ -4,6 +4,7 @@
 
 mod api;
 pub mod auth;
+pub mod cookies;
 pub mod error;
 mod extract;
 pub mod html;

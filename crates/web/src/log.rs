@@ -138,7 +138,7 @@ pub async fn receipt(
     q: QueryMap,
 ) -> ApiResult<Response> {
     let seq: i64 = seq.parse().map_err(|_| bad("seq", format!("「{seq}」不是记录序号")))?;
-    let reason = crate::api::view_reason(&q)?;
+    let reason = crate::extract::view_reason(&q)?;
     let (app, store) = (s.app.clone(), s.store.clone());
     blocking(move || {
         let leaf = store.record_leaf(seq)?.ok_or_else(|| ApiError::NotFound(format!("记录 {seq} ")))?;

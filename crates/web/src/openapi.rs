@@ -15,14 +15,7 @@ use zhifa_domain::account::Role;
 
 use crate::AppState;
 
-/// Who may call a route (SEC-2: deny by default; every non-public route names its roles).
-#[derive(Debug, Clone, Copy)]
-pub enum Access {
-    /// Anyone (PUB-1 data, health, metrics, the log).
-    Public,
-    /// An authenticated account holding one of these roles.
-    Roles(&'static [Role]),
-}
+pub use crate::auth::Access;
 
 pub type SchemaFn = fn(&mut SchemaGenerator) -> schemars::Schema;
 

@@ -17,23 +17,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, call};
 
-pub const COOKIE: &str = "zhifa_session";
-
-/// The session id in the request's cookie, if any.
-pub fn cookie_session(headers: &HeaderMap) -> Option<String> {
-    cookie_value(headers, COOKIE)
-}
-
-/// The value of the request's cookie `name`, unless it is missing or empty.
-pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| cookie::Cookie::split_parse(v).filter_map(Result::ok))
-        .find(|c| c.name() == name && !c.value().is_empty())
-        .map(|c| c.value().to_string())
-}
+use crate::cookies::{COOKIE, cookie_session};
 
 /// A cookie as a `Set-Cookie` header value.
 pub(crate) fn set_cookie<'c>(c: impl Into<cookie::Cookie<'c>>) -> HeaderValue {
@@ -81,6 +65,7 @@ pub async fn logout(State(s): State<AppState>, c: Caller, headers: HeaderMap) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cookies::cookie_value;
 
     #[test]
     fn cookies_are_read_from_every_cookie_header() {

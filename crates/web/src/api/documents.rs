@@ -117,7 +117,7 @@ async fn download(
     Path((number, file)): Path<(String, String)>,
     q: QueryMap,
 ) -> ApiResult<Response> {
-    let reason = crate::api::view_reason(&q)?;
+    let reason = crate::extract::view_reason(&q)?;
     let code = file.strip_suffix(".pdf").unwrap_or(&file).to_string();
     let (app, me) = (s.app.clone(), me(&c)?);
     let pdf = call(move || documents::download(&app, &me, &number, &code, reason)).await?;

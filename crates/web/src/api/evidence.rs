@@ -19,9 +19,9 @@ use zhifa_domain::account::Account;
 use zhifa_store::EvidenceRow;
 
 use crate::AppState;
-use crate::api::view_reason;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::view_reason;
 use crate::extract::{JsonBody, QueryMap, call};
 use crate::openapi::{Access, Api, Op, schema};
 

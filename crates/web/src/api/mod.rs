@@ -67,8 +67,3 @@ pub fn routes(state: AppState) -> Api {
         );
     records::register(import::register(calendar::register(registry::register(api))))
 }
-
-/// REC-7: the `reason` a view of a record must give (`zhifa_app::records::view_reason`).
-pub(crate) fn view_reason(q: &QueryMap) -> ApiResult<String> {
-    Ok(zhifa_app::records::view_reason(q.str("reason"))?)
-}

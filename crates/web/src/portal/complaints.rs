@@ -141,7 +141,7 @@ async fn submit(State(s): State<AppState>, headers: HeaderMap, body: axum::body:
         serde_urlencoded::from_bytes(&body).map_err(|_| PageError::BadRequest("表单内容无法识别".into()))?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let token = get("csrf");
-    let cookie_token = crate::session::cookie_value(&headers, COOKIE).unwrap_or_default();
+    let cookie_token = crate::cookies::cookie_value(&headers, COOKIE).unwrap_or_default();
     if token.len() != 32 || token != cookie_token || !same_origin(&s, &headers) {
         return Ok(page(
             StatusCode::FORBIDDEN,

@@ -406,7 +406,7 @@ fn review_section(
     history: &[zhifa_domain::case::StepRecord],
     who: &dyn Fn(&[String]) -> String,
 ) -> Markup {
-    let rounds = zhifa_domain::review::rounds(history);
+    let rounds = zhifa_domain::case::rounds(history);
     if rounds.is_empty() {
         return html! {};
     }

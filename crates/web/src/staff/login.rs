@@ -92,7 +92,7 @@ fn code_doc(message: Option<&str>, next: &str) -> Markup {
 
 pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Fields) -> Response {
     let next = safe_next(f.get("next"));
-    let Some(pending) = session::cookie_value(&headers, PENDING_COOKIE) else {
+    let Some(pending) = crate::cookies::cookie_value(&headers, PENDING_COOKIE) else {
         return html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("请先输入用户名和密码"), "", &next));
     };
     let code = f.text("code");
@@ -116,7 +116,7 @@ pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Field
 }
 
 pub async fn logout(State(s): State<AppState>, me: Me, headers: HeaderMap) -> Response {
-    if let Some(id) = crate::session::cookie_session(&headers) {
+    if let Some(id) = crate::cookies::cookie_session(&headers) {
         let (app, account) = (s.app.clone(), me.account.clone());
         if let Err(e) = call(move || use_case::logout(&app, &account, &id)).await {
             return page_error(Some(&me), e);

@@ -252,7 +252,7 @@ async fn guard(
     let path = req.uri().path().to_string();
     let target = if req.method() == Method::GET { req.uri().to_string() } else { "/staff".into() };
     let login_again = move || Redirect::to(&html::with_query("/staff/login", &[("next", target)])).into_response();
-    let Some(id) = crate::session::cookie_session(req.headers()) else { return login_again() };
+    let Some(id) = crate::cookies::cookie_session(req.headers()) else { return login_again() };
     let app = state.app.clone();
     // (account and CSRF token, why the session ended, must change the password, must enrol TOTP)
     type Resolved = (Option<(Account, String)>, Option<String>, bool, bool);

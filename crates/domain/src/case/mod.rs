@@ -24,6 +24,9 @@
 //! - REC-6: evidence is deleted only after its retention class allows, and the deletion is
 //!   itself a record.
 
+mod rounds;
+pub use rounds::{Round, rounds};
+
 use std::collections::BTreeSet;
 
 use jiff::{SignedDuration, Timestamp};
@@ -638,7 +641,7 @@ pub fn review_requirements<V: CaseView>(
     let catalogue = v(view.catalogue(&case.agency, china_date(now)))?;
     let mut all_flags: Vec<String> = case.flags.clone();
     all_flags.extend(flags.iter().cloned());
-    if let Some(d) = crate::review::rounds(steps).last().and_then(|c| c.draft().cloned()) {
+    if let Some(d) = rounds(steps).last().and_then(|c| c.draft().cloned()) {
         all_flags.extend(d.flags);
     }
     let subject = crate::review::Subject {
@@ -679,7 +682,7 @@ fn check_review<V: CaseView>(
     now: Timestamp,
     out: &mut Vec<Violation>,
 ) -> Result<(), Refused<V::Error>> {
-    let rounds = crate::review::rounds(steps);
+    let rounds = rounds(steps);
     let current = rounds.last();
     let me = account.staff_no.as_deref().unwrap_or_default();
     match step.action.as_str() {
