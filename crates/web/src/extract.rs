@@ -17,7 +17,6 @@ pub async fn blocking<R: Send + 'static>(f: impl FnOnce() -> ApiResult<R> + Send
 
 /// Runs a use case of `zhifa_app` off the async threads; its refusal becomes the HTTP
 /// answer (`crate::error`).
-#[allow(dead_code)] // used by the faces as their use cases move into zhifa-app
 pub async fn call<R: Send + 'static>(f: impl FnOnce() -> zhifa_app::Result<R> + Send + 'static) -> ApiResult<R> {
     Ok(tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))??)
 }

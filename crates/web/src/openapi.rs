@@ -11,7 +11,6 @@ use axum::routing::{MethodFilter, on};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
-use zhifa_domain::account::Role;
 
 use crate::AppState;
 

@@ -20,8 +20,6 @@ use axum::http::Method;
 use zhifa_app::access::STAFF;
 
 use crate::AppState;
-use crate::error::ApiResult;
-use crate::extract::QueryMap;
 use crate::openapi::{Access, Api, Op, schema};
 
 pub fn routes(state: AppState) -> Api {
