@@ -13,7 +13,7 @@ use zhifa_store::Record;
 use crate::App;
 use crate::access::{self, REGISTRARS};
 use crate::accounts::actor;
-use crate::error::Result;
+use crate::error::{Result, bad};
 
 #[derive(Serialize, JsonSchema)]
 pub struct CalendarYearView {
@@ -75,6 +75,12 @@ impl DayUnit {
 /// CAL-1: the day `days` working or calendar days after `from` (which does not count);
 /// provisional where a year on the way has no loaded arrangement.
 pub fn deadline(app: &App, from: Date, days: u32, unit: DayUnit) -> Result<Deadline> {
+    // SEC-5: a start far outside any calendar would saturate the date arithmetic and
+    // answer a silently wrong date; refuse it.
+    let (first, last) = (jiff::civil::date(1990, 1, 1), jiff::civil::date(2100, 12, 31));
+    if from < first || from > last {
+        return Err(bad("from", format!("起算日 {from} 超出可计算范围（{first} 至 {last}）")));
+    }
     let cal = app.store.calendar()?;
     Ok(match unit {
         DayUnit::Working => cal.add_working_days(from, days),

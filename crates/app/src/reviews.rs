@@ -76,6 +76,16 @@ pub fn requirement(app: &App, me: &Account, number: &str, input: RequirementInpu
     let store = &app.store;
     let case = store.case(number)?.ok_or_else(|| Error::NotFound(format!("案件 {number} ")))?;
     access::may_read_case(store, me, &case.agency)?;
+    // SEC-5: an amount is never negative.
+    for (i, p) in input.penalties.iter().enumerate() {
+        if let DecidedPenalty::Fine { fen }
+        | DecidedPenalty::ConfiscateIllegalGains { fen }
+        | DecidedPenalty::ConfiscateProperty { fen } = p
+            && *fen < 0
+        {
+            return Err(bad(&format!("penalties[{i}].fen"), "金额不能为负"));
+        }
+    }
     let needed = store.review_requirements(number, &input.penalties, &input.flags)?;
     needed.ok_or_else(|| Error::NotFound(format!("案件 {number} ")))
 }

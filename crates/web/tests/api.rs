@@ -257,6 +257,11 @@ fn cal1_calendar_and_deadlines() {
         assert_eq!(r.body["date"], "2026-10-13", "{:?}", r.body);
         let r = app.get("/api/v1/deadline?from=2026-12-28&days=5", None);
         assert_eq!(r.body["provisional"], true);
+        // SEC-5: a start outside any calendar is refused, not answered with a wrong date.
+        for from in ["9999-12-31", "0001-01-01"] {
+            let r = app.get(&format!("/api/v1/deadline?from={from}&days=5"), None);
+            assert_eq!((r.status, r.body["error"]["field"].as_str()), (400, Some("from")), "{from}: {:?}", r.body);
+        }
         let r = app.get("/api/v1/calendar/2027", None);
         assert_eq!(r.body["loaded"], false);
         let before = app.records();

@@ -80,6 +80,16 @@ fn rev2_a_fine_above_the_threshold_cannot_be_decided_without_a_passed_review() {
             ),
         );
         assert_eq!(r.body, json!([]));
+        // SEC-5: a negative amount is malformed, and the query writes nothing.
+        let before = app.records();
+        let r = post(
+            &app,
+            &format!("/api/v1/cases/{n}/review-requirement"),
+            &c.a1,
+            &json!({"penalties": [{"kind": "fine", "fen": -1}]}),
+        );
+        assert_eq!((r.status, r.body["error"]["rule"].as_str()), (400, Some("SEC-5")), "{:?}", r.body);
+        assert_eq!(app.records(), before);
 
         ok(&app, step(&app, &n, &c.a1, json!({"action": "submit_decision"})));
         let before = app.records();

@@ -177,6 +177,19 @@ fn sec1_login_form_lockout_and_logout() {
     );
     assert_eq!((p.status, p.location.as_str()), (303, "/staff"), "an outside next is not followed");
     let cookie = p.cookie.unwrap();
+    // SEC-5: a control character in `next` is refused with 400 before the password is
+    // checked: no session cookie, no record.
+    let before = app.records();
+    let p = call(
+        &app,
+        "POST",
+        "/staff/login",
+        None,
+        Some(&form(&[("login", "a1"), ("password", "Zhifa-2026"), ("next", "/staff\u{1}x")])),
+    );
+    assert_eq!((p.status, p.cookie.is_none()), (400, true), "{}", p.body);
+    assert!(p.body.contains("控制字符"));
+    assert_eq!(app.records(), before);
     let home = call(&app, "GET", "/staff", Some(&cookie), None);
     assert_eq!(home.status, 200);
     assert!(home.body.contains("我的工作") && home.body.contains("a1 的名字"));

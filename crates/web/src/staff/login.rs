@@ -26,6 +26,17 @@ fn safe_next(next: Option<String>) -> String {
         .unwrap_or_else(|| "/staff".into())
 }
 
+/// SEC-5: a `next` with a control character cannot become a `Location`; it is refused
+/// with 400 before anything is checked or written (no session, no record).
+fn checked_next(f: &Fields) -> Result<String, Response> {
+    let next = f.get("next");
+    if next.as_deref().is_some_and(|n| n.chars().any(char::is_control)) {
+        let doc = login_doc(Some("跳转地址含有控制字符，请从登录页重新登录"), "", "/staff");
+        return Err(html::respond(StatusCode::BAD_REQUEST, doc));
+    }
+    Ok(safe_next(next))
+}
+
 fn login_doc(message: Option<&str>, login: &str, next: &str) -> Markup {
     let main = html! {
         @if let Some(m) = message {
@@ -49,7 +60,10 @@ pub async fn form(q: crate::extract::QueryMap) -> Response {
 pub async fn submit(State(s): State<AppState>, f: Fields) -> Response {
     let login = f.text("login");
     let password = f.raw("password");
-    let next = safe_next(f.get("next"));
+    let next = match checked_next(&f) {
+        Ok(next) => next,
+        Err(refused) => return refused,
+    };
     let (app, login_) = (s.app.clone(), login.clone());
     let r = call(move || use_case::login_password(&app, &login_, &password)).await;
     match r {
@@ -91,7 +105,10 @@ fn code_doc(message: Option<&str>, next: &str) -> Markup {
 }
 
 pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Fields) -> Response {
-    let next = safe_next(f.get("next"));
+    let next = match checked_next(&f) {
+        Ok(next) => next,
+        Err(refused) => return refused,
+    };
     let Some(pending) = crate::cookies::cookie_value(&headers, PENDING_COOKIE) else {
         return html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("请先输入用户名和密码"), "", &next));
     };
