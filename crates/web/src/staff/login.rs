@@ -27,14 +27,18 @@ fn safe_next(next: Option<String>) -> String {
 }
 
 /// SEC-5: a `next` with a control character cannot become a `Location`; it is refused
-/// with 400 before anything is checked or written (no session, no record).
-fn checked_next(f: &Fields) -> Result<String, Response> {
+/// ([`bad_next`], 400) before anything is checked or written (no session, no record).
+fn checked_next(f: &Fields) -> Option<String> {
     let next = f.get("next");
     if next.as_deref().is_some_and(|n| n.chars().any(char::is_control)) {
-        let doc = login_doc(Some("跳转地址含有控制字符，请从登录页重新登录"), "", "/staff");
-        return Err(html::respond(StatusCode::BAD_REQUEST, doc));
+        return None;
     }
-    Ok(safe_next(next))
+    Some(safe_next(next))
+}
+
+fn bad_next() -> Response {
+    let doc = login_doc(Some("跳转地址含有控制字符，请从登录页重新登录"), "", "/staff");
+    html::respond(StatusCode::BAD_REQUEST, doc)
 }
 
 fn login_doc(message: Option<&str>, login: &str, next: &str) -> Markup {
@@ -60,10 +64,7 @@ pub async fn form(q: crate::extract::QueryMap) -> Response {
 pub async fn submit(State(s): State<AppState>, f: Fields) -> Response {
     let login = f.text("login");
     let password = f.raw("password");
-    let next = match checked_next(&f) {
-        Ok(next) => next,
-        Err(refused) => return refused,
-    };
+    let Some(next) = checked_next(&f) else { return bad_next() };
     let (app, login_) = (s.app.clone(), login.clone());
     let r = call(move || use_case::login_password(&app, &login_, &password)).await;
     match r {
@@ -105,10 +106,7 @@ fn code_doc(message: Option<&str>, next: &str) -> Markup {
 }
 
 pub async fn submit_code(State(s): State<AppState>, headers: HeaderMap, f: Fields) -> Response {
-    let next = match checked_next(&f) {
-        Ok(next) => next,
-        Err(refused) => return refused,
-    };
+    let Some(next) = checked_next(&f) else { return bad_next() };
     let Some(pending) = crate::cookies::cookie_value(&headers, PENDING_COOKIE) else {
         return html::respond(StatusCode::UNAUTHORIZED, login_doc(Some("请先输入用户名和密码"), "", &next));
     };
