@@ -218,7 +218,9 @@ fn case6_every_document_of_a_penalty_renders_is_numbered_signed_and_verifiable()
         assert_eq!(decision["number"], "测试执处罚〔2026〕1号");
         assert_eq!(issued["penalty_notice"]["number"], "测试执告〔2026〕1号");
         assert!(issued["site_record"]["number"].is_null(), "records are not numbered");
-        // One document per act (CASE-6); nothing written.
+        // One document per act (CASE-6); nothing written. The decision is published first,
+        // so the background publisher cannot append while the refusal is counted.
+        zhifa_app::publications::run_once(&app.state).unwrap();
         let before = app.records();
         refused(&app, before, &issue(&app, &n, &c.a1, "penalty_decision"), "CASE-6");
         // Another agency's officer may not issue.
