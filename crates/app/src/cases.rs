@@ -16,16 +16,12 @@ use zhifa_domain::codes::CreditCode;
 use zhifa_domain::event::Event;
 use zhifa_domain::penalty::CaseNumberRule;
 use zhifa_domain::procedure::{ActionOption, Condition, Engine, LimitStatus, ProcedureDefinition};
-use zhifa_store::{Actor, AppendError, CaseFilter, CaseRow, EvidenceRow, Page, Paging, Record, Store};
+use zhifa_store::{AppendError, CaseFilter, CaseRow, EvidenceRow, Page, Paging, Record, Store};
 
 use crate::App;
 use crate::access::{self, ACTORS, CASE_READERS, HANDLERS, HEADS, REGISTRARS};
+use crate::accounts::actor;
 use crate::error::{Error, Result, bad, refused};
-
-/// The actor of the records `me` writes.
-pub(crate) fn actor(me: &Account) -> Actor {
-    Actor(format!("account:{}", me.login))
-}
 
 // ---------------------------------------------------------------------------------------
 // procedures (PROC-1)

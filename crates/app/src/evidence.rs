@@ -20,7 +20,7 @@ use zhifa_store::{CaseFilter, CaseRow, EvidenceRow, Paging, Record};
 
 use crate::App;
 use crate::access::{self, EVIDENCE_DELETERS, HANDLERS, STAFF};
-use crate::cases::actor;
+use crate::accounts::actor;
 use crate::error::{Error, Result, bad};
 
 /// SEC-2: the case, if it exists and `me` may see it ([`access::case_visible`]).

@@ -18,7 +18,8 @@ use zhifa_store::{EvidenceRow, Record};
 
 use crate::App;
 use crate::access::{self, CASE_READERS, OVERSIGHT, REGISTRARS};
-use crate::cases::{CaseDeadline, actor, record_view, running_limits};
+use crate::accounts::actor;
+use crate::cases::{CaseDeadline, record_view, running_limits};
 use crate::error::{Error, Result, bad};
 
 #[derive(Serialize, JsonSchema)]

@@ -33,7 +33,7 @@ use zhifa_store::{AppendError, Record, Store};
 
 use crate::App;
 use crate::access::{self, CASE_READERS, HANDLERS, REGISTRARS};
-use crate::cases::actor;
+use crate::accounts::actor;
 use crate::error::{Error, Result, bad};
 use data::{Issue, Person, Sources, document_data};
 

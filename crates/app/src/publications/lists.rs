@@ -10,9 +10,10 @@ use zhifa_domain::event::Event;
 use zhifa_domain::item::ItemKind;
 use zhifa_domain::procedure::china_date;
 use zhifa_domain::publication::{PublicationPolicy, WithdrawalGround, withdrawal_due};
-use zhifa_store::{Actor, DueDecision, Paging, PublicationFilter, PublicationListState, PublicationRow};
+use zhifa_store::{DueDecision, Paging, PublicationFilter, PublicationListState, PublicationRow};
 
 use crate::access;
+use crate::accounts::actor;
 use crate::error::{Error, Result, bad};
 use crate::{App, publications::decision_url};
 
@@ -170,9 +171,8 @@ pub fn withdraw(app: &App, me: &Account, id: &str, b: WithdrawBody) -> Result<Wi
         _ => return Err(Error::Forbidden("只能撤下本机关的公示".into())),
     }
     let arose_on = b.arose_on.unwrap_or(today);
-    let actor = Actor(format!("account:{}", me.login));
     let event = Event::PublicationWithdrawn { id: id.to_string(), reason: b.reason, ground: b.ground, arose_on };
-    let rec = store.append(&actor, event)?;
+    let rec = store.append(&actor(me), event)?;
     app.pages.forget(id);
     app.search.remove(id).map_err(|e| Error::Internal(e.to_string()))?;
     app.search.commit().map_err(|e| Error::Internal(e.to_string()))?;
@@ -191,9 +191,6 @@ pub fn policy(app: &App, code: &str) -> Result<PublicationPolicy> {
 /// administrator: the face admits no one else).
 pub fn set_policy(app: &App, me: &Account, code: &str, policy: PublicationPolicy) -> Result<PublicationPolicy> {
     let agency = zhifa_domain::codes::CreditCode::parse(code).map_err(|e| bad("code", e.to_string()))?;
-    app.store.append(
-        &Actor(format!("account:{}", me.login)),
-        Event::PublicationPolicySet { agency, policy: policy.clone() },
-    )?;
+    app.store.append(&actor(me), Event::PublicationPolicySet { agency, policy: policy.clone() })?;
     Ok(policy)
 }

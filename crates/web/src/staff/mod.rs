@@ -165,7 +165,7 @@ pub struct Me {
 
 impl Me {
     pub fn actor(&self) -> zhifa_store::Actor {
-        zhifa_store::Actor(format!("account:{}", self.account.login))
+        zhifa_app::accounts::actor(&self.account)
     }
     pub fn has(&self, r: Role) -> bool {
         self.account.has(r)
